@@ -1,0 +1,105 @@
+//! The JSON API under `/api/v1` (and `/healthz`): one module per resource, each with its
+//! routes and its part of the OpenAPI document.
+
+pub mod benchmarks;
+pub mod calendar;
+pub mod certificates;
+pub mod changes;
+pub mod check;
+pub mod docs;
+pub mod health;
+pub mod laws;
+pub mod officers;
+pub mod powers;
+pub mod regions;
+pub mod standard;
+pub mod subjects;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode, header};
+use utoipa::OpenApi;
+use zhifa_store::model::Page;
+
+use crate::extract::Json;
+use crate::state::AppState;
+use docs::SecurityAddon;
+
+/// Answer of a list endpoint.
+pub type Listed<T> = Json<Page<T>>;
+
+/// Answer of a create endpoint: `201 Created`, `Location` of the new record, the record.
+pub type Created<T> = (StatusCode, [(HeaderName, String); 1], Json<T>);
+
+/// Builds the answer of a create endpoint.
+pub fn created<T>(location: String, record: T) -> Created<T> {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(record),
+    )
+}
+
+/// Every API route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(health::routes())
+        .merge(standard::routes())
+        .merge(check::routes())
+        .merge(calendar::routes())
+        .merge(regions::routes())
+        .merge(subjects::routes())
+        .merge(officers::routes())
+        .merge(certificates::routes())
+        .merge(powers::routes())
+        .merge(benchmarks::routes())
+        .merge(laws::routes())
+        .merge(changes::routes())
+}
+
+/// Title, version, tags and security scheme of the document; the paths come from the modules.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "执法 Zhifa API",
+        description = "行政执法基础数据接口：数据标准、标识符校验、法定工作日历、行政区划、执法主体、执法人员、执法证、执法事项、裁量基准、法律法规与变更记录。写操作需要 API 令牌（Authorization: Bearer <token>）。错误统一为 {\"error\":{\"code\",\"message\",\"rule\",\"fields\"}}。",
+    ),
+    tags(
+        (name = "health", description = "健康检查"),
+        (name = "standard", description = "数据标准（数据元和代码集）"),
+        (name = "check", description = "标识符校验"),
+        (name = "calendar", description = "法定工作日历"),
+        (name = "regions", description = "行政区划"),
+        (name = "subjects", description = "执法主体"),
+        (name = "officers", description = "执法人员"),
+        (name = "certificates", description = "执法证"),
+        (name = "powers", description = "执法事项（权责清单）"),
+        (name = "benchmarks", description = "裁量基准"),
+        (name = "laws", description = "法律法规"),
+        (name = "changes", description = "变更记录"),
+    ),
+    modifiers(&SecurityAddon),
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of the whole API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    for part in [
+        health::Doc::openapi(),
+        standard::Doc::openapi(),
+        check::Doc::openapi(),
+        calendar::Doc::openapi(),
+        regions::Doc::openapi(),
+        subjects::Doc::openapi(),
+        officers::Doc::openapi(),
+        certificates::Doc::openapi(),
+        powers::Doc::openapi(),
+        benchmarks::Doc::openapi(),
+        laws::Doc::openapi(),
+        changes::Doc::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}

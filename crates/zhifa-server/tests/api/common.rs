@@ -1,0 +1,407 @@
+//! The `TestApp` builder: the whole router in process (`tower::ServiceExt::oneshot`) over a
+//! fresh SQLite file, or a fresh PostgreSQL database when `ZHIFA_TEST_DATABASE_URL` is set.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use zhifa_domain::calendar::LegalCalendar;
+use zhifa_domain::region::RegionTable;
+use zhifa_server::{AppState, ServerConfig};
+use zhifa_store::crypto::Sm4GcmCipher;
+use zhifa_store::model::{Actor, ChangeFilter, Counts, PageRequest};
+use zhifa_store::{Store, StoreOptions};
+
+/// The API token of test apps.
+pub const TOKEN: &str = "test-token-0123456789";
+
+/// The address test requests come from (recorded in the change log).
+pub const CLIENT_IP: &str = "127.0.0.1";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh database on `ZHIFA_TEST_DATABASE_URL`.
+    Postgres,
+}
+
+impl Db {
+    /// Whether this backend is configured (SQLite always is).
+    pub fn enabled(self) -> bool {
+        match self {
+            Db::Sqlite => true,
+            Db::Postgres => postgres_url().is_some(),
+        }
+    }
+}
+
+fn postgres_url() -> Option<String> {
+    std::env::var("ZHIFA_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+/// Runs a test body on SQLite (`_sqlite`) and on PostgreSQL (`_postgres`; passes with a note
+/// when `ZHIFA_TEST_DATABASE_URL` is not set).
+macro_rules! on_both {
+    ($body:ident => $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $body(crate::common::Db::Sqlite).await
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            if crate::common::Db::Postgres.enabled() {
+                $body(crate::common::Db::Postgres).await
+            } else {
+                eprintln!("ZHIFA_TEST_DATABASE_URL not set: PostgreSQL run of this test not done");
+            }
+        }
+    };
+}
+
+/// Keeps the database alive for the test and removes it afterwards.
+enum Guard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(PgDatabase),
+}
+
+/// A database created for one test, dropped (forcibly) when the test ends.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                use sqlx::{Connection, Executor};
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()?;
+                Some(())
+            })
+        })
+        .join();
+    }
+}
+
+/// `postgres://user@host:port/db?x` with the database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host}/{name}?{q}"),
+        None => format!("{host}/{name}"),
+    }
+}
+
+/// Builder of a [`TestApp`].
+pub struct TestAppBuilder {
+    token: Option<String>,
+    max_body_bytes: usize,
+}
+
+impl TestAppBuilder {
+    /// No API token configured: writes are refused with 403.
+    pub fn without_token(mut self) -> Self {
+        self.token = None;
+        self
+    }
+
+    /// A smaller body limit.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
+    /// Creates the database, migrates it, loads the regions and builds the router.
+    pub async fn start(self, db: Db) -> TestApp {
+        let (url, guard) = match db {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let path = dir.path().join("zhifa.db");
+                (format!("sqlite://{}?mode=rwc", path.display()), Guard::Sqlite(dir))
+            }
+            Db::Postgres => {
+                use sqlx::{Connection, Executor};
+                let admin_url = postgres_url().expect("ZHIFA_TEST_DATABASE_URL");
+                let name = format!("zhifa_srv_{}", uuid::Uuid::now_v7().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("ZHIFA_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+                });
+                conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+                conn.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                (url, Guard::Postgres(PgDatabase { admin_url, name }))
+            }
+        };
+        let store = Store::connect(StoreOptions {
+            url,
+            max_connections: 4,
+            cipher: Arc::new(Sm4GcmCipher::new([7; 16])),
+        })
+        .await
+        .expect("connect store");
+        store.migrate().await.expect("migrate");
+        store.load_regions(RegionTable::builtin()).await.expect("load regions");
+        let config = ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_token: self.token.clone(),
+            max_body_bytes: self.max_body_bytes,
+        };
+        let state = AppState {
+            store: store.clone(),
+            calendar: Arc::new(RwLock::new(LegalCalendar::builtin())),
+            config: Arc::new(config),
+        };
+        let client: SocketAddr = format!("{CLIENT_IP}:40000").parse().expect("address");
+        let router = zhifa_server::router(state).layer(MockConnectInfo(client));
+        TestApp { router, store, _guard: guard }
+    }
+}
+
+/// The application under test.
+pub struct TestApp {
+    /// The whole router.
+    pub router: Router,
+    /// The store behind it (to check what was or was not written).
+    pub store: Store,
+    _guard: Guard,
+}
+
+/// A response, fully read.
+pub struct TestResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    /// The body as JSON (panics with the body text if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("response is not JSON ({e}): {}", self.text()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts an error body: status, code, a Chinese message; returns the body.
+    pub fn assert_error(&self, status: StatusCode, code: &str) -> Value {
+        assert_eq!(self.status, status, "body: {}", self.text());
+        let body = self.json();
+        assert_eq!(body["error"]["code"], code, "body: {body}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
+        body
+    }
+}
+
+/// Field names listed in an error body.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// What a write could have changed: the counts and the change log length.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    counts: Counts,
+    changes: i64,
+}
+
+impl TestApp {
+    /// A builder with the token [`TOKEN`] and a 1 MiB body limit.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { token: Some(TOKEN.to_string()), max_body_bytes: zhifa_server::DEFAULT_MAX_BODY_BYTES }
+    }
+
+    /// A default app on `db`.
+    pub async fn start(db: Db) -> TestApp {
+        Self::builder().start(db).await
+    }
+
+    /// Sends a request.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        TestResponse { status, headers, body }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+    }
+
+    /// `GET path` with the token.
+    pub async fn get_authorized(&self, path: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// A write with the token and a JSON body.
+    pub async fn write(&self, method: Method, path: &str, body: &Value) -> TestResponse {
+        self.raw(method, path, Some(TOKEN), Some("application/json"), body.to_string()).await
+    }
+
+    /// `POST path` with the token and a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.write(Method::POST, path, body).await
+    }
+
+    /// `PUT path` with the token and a JSON body.
+    pub async fn put(&self, path: &str, body: &Value) -> TestResponse {
+        self.write(Method::PUT, path, body).await
+    }
+
+    /// `POST path` with the token and no body (deactivation).
+    pub async fn post_empty(&self, path: &str) -> TestResponse {
+        self.raw(Method::POST, path, Some(TOKEN), None, String::new()).await
+    }
+
+    /// Any request: method, path, optional bearer token, optional content type, body text.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: String,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(ct) = content_type {
+            request = request.header(header::CONTENT_TYPE, ct);
+        }
+        self.send(request.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Counts and change-log length, to prove a refused write changed nothing.
+    pub async fn snapshot(&self) -> Snapshot {
+        let counts = self.store.counts().await.expect("counts");
+        let changes =
+            self.store.list_changes(&ChangeFilter::default(), PageRequest::default()).await.expect("changes").total;
+        Snapshot { counts, changes }
+    }
+
+    /// Creates a record through the API and returns it (asserting 201).
+    pub async fn create(&self, resource: &str, body: &Value) -> Value {
+        let r = self.post(&format!("/api/v1/{resource}"), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "create {resource}: {}", r.text());
+        r.json()
+    }
+
+    /// Imports the small test law and returns the ids of its articles in order.
+    pub async fn import_test_law(&self) -> Vec<String> {
+        let law = zhifa_laws::parse_law(TEST_LAW_PATH, TEST_LAW).expect("test law parses");
+        self.store.import_laws(&[law], &Actor::system("test")).await.expect("import law");
+        let laws = self.get("/api/v1/laws?q=%E6%B5%8B%E8%AF%95").await.json();
+        let id = laws["items"][0]["id"].as_str().expect("law id").to_string();
+        let articles = self.get(&format!("/api/v1/laws/{id}/articles")).await.json();
+        articles.as_array().expect("articles").iter().map(|a| a["id"].as_str().expect("id").to_string()).collect()
+    }
+}
+
+/// Path of the test law (category folder and version date as in the corpus).
+pub const TEST_LAW_PATH: &str = "行政法/测试食品安全管理法(2021-04-29).md";
+
+/// A small law with chapters, paragraphs and items.
+pub const TEST_LAW: &str = "# 测试食品安全管理法
+
+2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议修正
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了保证食品安全，保障公众身体健康和生命安全，制定本法。
+
+第二条 食品生产经营者应当依照法律、法规和食品安全标准从事生产经营活动。
+
+## 第二章 法律责任
+
+第三条 违反本法规定，有下列情形之一的，由县级以上人民政府食品安全监督管理部门没收违法所得：
+
+（一）生产经营致病性微生物超过食品安全标准限量的食品；
+
+（二）用回收食品作为原料生产食品。
+
+违法生产经营的食品货值金额不足一万元的，并处五万元以上十万元以下罚款。
+";
+
+/// A valid unified social credit code, different for each `n`.
+pub fn uscc(n: u32) -> String {
+    zhifa_domain::ids::uscc_with_check(&format!("11440106MB{n:07}")).expect("valid prefix").as_str().to_string()
+}
+
+/// A valid citizen ID (born 1985-03-12, 广州市天河区), different for each `n` (odd = male).
+pub fn citizen_id(n: u32) -> String {
+    zhifa_domain::ids::citizen_id_with_check(&format!("44010619850312{n:03}")).expect("valid prefix").as_str().to_string()
+}
+
+/// Input of a subject in 天河区 (440106), field `01` 市场监管.
+pub fn subject_input(name: &str, n: u32) -> Value {
+    json!({
+        "name": name,
+        "short_name": "天河市监",
+        "uscc": uscc(n),
+        "subject_type": "1",
+        "field": "01",
+        "level": "4",
+        "region_code": "440106",
+        "address": "广州市天河区天河路 1 号",
+        "phone": "020-12345678"
+    })
+}
+
+/// Input of an officer of `subject_id`.
+pub fn officer_input(subject_id: &str, name: &str, n: u32) -> Value {
+    json!({ "name": name, "citizen_id": citizen_id(n), "subject_id": subject_id, "position": "科员", "phone": "13800138000" })
+}
+
+/// Input of a certificate of `officer_id`.
+pub fn certificate_input(officer_id: &str, number: &str, status: &str, from: &str, to: &str) -> Value {
+    json!({
+        "number": number, "officer_id": officer_id, "status": status,
+        "valid_from": from, "valid_to": to, "fields": ["01"],
+        "legal_review_qualified": true, "issuer": "广州市天河区人民政府"
+    })
+}
+
+/// Creates a subject and one officer; returns (subject, officer).
+pub async fn subject_and_officer(app: &TestApp) -> (Value, Value) {
+    let subject = app.create("subjects", &subject_input("广州市天河区市场监督管理局", 1)).await;
+    let sid = subject["id"].as_str().expect("id");
+    let officer = app.create("officers", &officer_input(sid, "张三", 11)).await;
+    (subject, officer)
+}

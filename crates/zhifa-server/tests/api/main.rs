@@ -1,0 +1,13 @@
+//! API and page tests of `zhifa-server`, in process (`tower::ServiceExt::oneshot`), each run
+//! on a fresh SQLite file (`_sqlite`) and on a fresh PostgreSQL database (`_postgres`, when
+//! `ZHIFA_TEST_DATABASE_URL` is set).
+
+#[macro_use]
+mod common;
+
+mod catalogue;
+mod errors;
+mod pages;
+mod personnel;
+mod reference;
+mod subjects;

@@ -1,0 +1,19 @@
+//! Zhifa storage (存储层): one `Store` over SQLite (the embedded default, WAL) or PostgreSQL
+//! (production), chosen by the URL scheme. Holds the base data of F2 (regions, enforcement
+//! subjects, officers and certificates, laws, powers catalogue, discretion benchmarks, user
+//! accounts) and the change log: every create, update and deactivation writes a `changes` row
+//! (who, when, before/after) in the same transaction as the change itself.
+//!
+//! This crate is not the place for legal rules (see `zhifa-domain`) or HTTP (see
+//! `zhifa-server`). Queries are runtime-checked (`sqlx::query`), so building never needs a
+//! live database.
+
+pub mod crypto;
+pub mod error;
+pub mod model;
+
+mod db;
+mod validate;
+
+pub use db::{Backend, Store, StoreOptions};
+pub use error::StoreError;

@@ -1,0 +1,117 @@
+//! `zhifa serve` and `zhifa demo`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use zhifa_domain::region::RegionTable;
+use zhifa_server::{AppState, Application, ServerConfig};
+use zhifa_store::Store;
+use zhifa_store::model::Actor;
+
+use crate::config::Config;
+use crate::{demo, node};
+
+/// Meta key recording that the law corpus has been imported.
+const LAWS_KEY: &str = "laws.imported";
+
+/// Loads the reference data a node needs (regions, laws) once per database.
+async fn reference_data(store: &Store, config: &Config) -> Result<Option<zhifa_laws::Corpus>> {
+    let regions = store.load_regions(RegionTable::builtin()).await.context("while loading GB/T 2260 regions")?;
+    if regions > 0 {
+        tracing::info!(regions, "regions loaded");
+    }
+    if store.meta_get(LAWS_KEY).await?.is_some() {
+        return Ok(None);
+    }
+    let corpus = super::laws::load(None, config)?;
+    println!("{}", corpus.summary());
+    for f in &corpus.failures {
+        tracing::warn!(file = %f.file, error = %f.error, "law file not parsed");
+    }
+    let r = store.import_laws(&corpus.laws, &Actor::system("reference-data")).await?;
+    store.meta_set(LAWS_KEY, &corpus.laws.len().to_string()).await?;
+    tracing::info!(added = r.laws_added, articles = r.articles_added, "laws imported");
+    Ok(Some(corpus))
+}
+
+/// Prepares the node and serves until SIGINT/SIGTERM.
+pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let store = node::open_store(&config).await?;
+    let corpus = reference_data(&store, &config).await?;
+    let logins = if demo {
+        if demo::needed(&store).await? {
+            let corpus = match corpus {
+                Some(c) => c,
+                None => super::laws::load(None, &config)?,
+            };
+            demo::install(&store, &corpus).await?;
+        }
+        Some(demo::logins(&store).await?)
+    } else {
+        None
+    };
+    let calendar = node::calendar(&store).await?;
+    let token = node::api_token(&config)?;
+    let bind = config.bind.parse().with_context(|| format!("监听地址格式错误：{}", config.bind))?;
+    let state = AppState {
+        store: store.clone(),
+        calendar: node::shared(calendar),
+        config: std::sync::Arc::new(ServerConfig {
+            bind,
+            api_token: Some(token.clone()),
+            max_body_bytes: config.max_body_bytes,
+        }),
+    };
+    let counts = store.counts().await?;
+    let app = Application::build(state).await.with_context(|| format!("while binding {}", config.bind))?;
+    let url = format!("http://{}/", app.local_addr());
+    println!("执法 Zhifa 节点已就绪（{}，用时 {:.1} 秒）", config.database_kind(), started.elapsed().as_secs_f64());
+    println!("  数据目录：{}", config.data_dir.display());
+    println!(
+        "  基础数据：执法主体 {} 个，执法人员 {} 名，执法证 {} 张，法律法规 {} 部（{} 条），执法事项 {} 项，裁量基准 {} 条，行政区划 {} 个",
+        counts.subjects,
+        counts.officers,
+        counts.certificates,
+        counts.laws,
+        counts.articles,
+        counts.powers,
+        counts.benchmarks,
+        counts.regions.iter().sum::<i64>()
+    );
+    println!("  浏览器访问：{url}");
+    println!("  API 文档：{url}api/docs");
+    println!("  API 写入令牌（Authorization: Bearer …）：{token}");
+    if let Some(logins) = logins {
+        println!("  演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
+        for l in logins {
+            println!("    {:<14} {:<8} {}", l.username, l.role_zh, l.who);
+        }
+    }
+    if no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("serving {url}");
+    app.run(shutdown_signal()).await.context("while serving")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

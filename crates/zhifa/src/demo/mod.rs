@@ -1,0 +1,124 @@
+//! `zhifa demo`: deterministic synthetic data for one province node (广东省) on top of the
+//! real reference data (regions, laws, code sets). Loaded once per database: a marker in
+//! `meta` makes re-running safe.
+
+mod org;
+mod powers;
+mod rng;
+
+use anyhow::{Context, Result};
+use zhifa_domain::time::ChinaDate;
+use zhifa_laws::Corpus;
+use zhifa_store::Store;
+use zhifa_store::model::{Actor, UserInput};
+
+/// Version of the demo data set; bump when the generator changes.
+const DEMO_VERSION: &str = "1";
+/// Meta key recording that the demo data is loaded.
+const DEMO_KEY: &str = "demo.version";
+/// Password of every demo account (printed at start; demo only).
+pub const DEMO_PASSWORD: &str = "zhifa-demo-2026";
+
+/// A demo login to print.
+pub struct Login {
+    /// Login name.
+    pub username: String,
+    /// Role in Chinese.
+    pub role_zh: &'static str,
+    /// Whose account it is.
+    pub who: String,
+}
+
+/// Whether this database still lacks the demo data (re-running `zhifa demo` is safe).
+pub async fn needed(store: &Store) -> Result<bool> {
+    Ok(store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION))
+}
+
+/// Loads the demo data and marks the database as holding it.
+pub async fn install(store: &Store, corpus: &Corpus) -> Result<()> {
+    load(store, corpus).await.context("while loading the demo data")?;
+    store.meta_set(DEMO_KEY, DEMO_VERSION).await?;
+    Ok(())
+}
+
+async fn load(store: &Store, corpus: &Corpus) -> Result<()> {
+    let mut rng = rng::Rng::new(0x5A48_4946_4120_4744); // "ZHIFA GD"
+    // Dates are relative to a fixed day so the data set is identical on every run; certificate
+    // states (valid / expired) are judged against the real today.
+    let anchor = ChinaDate::parse("2026-11-01").map_err(|e| anyhow::anyhow!(e))?.date();
+    let orgs = org::load(store, &mut rng, anchor).await?;
+    let cat = powers::load(store, corpus).await?;
+    tracing::info!(
+        subjects = orgs.subjects.len(),
+        officers = orgs.officers.len(),
+        certificates = orgs.certificates,
+        powers = cat.powers,
+        benchmarks = cat.benchmarks,
+        "demo data loaded"
+    );
+
+    // Accounts per role, in the 广州 market-regulation bureau and the province.
+    let actor = Actor::system("demo");
+    let gz = orgs
+        .subjects
+        .iter()
+        .find(|s| s.region_code == "440100" && s.field == "01")
+        .context("广州市市场监督管理局 missing")?;
+    let of_gz = |pred: &dyn Fn(&org::DemoOfficer) -> bool| {
+        orgs.officers.iter().filter(|o| o.subject_id == gz.id).find(|o| pred(o))
+    };
+    let officer = of_gz(&|o| o.valid && !o.reviewer).context("no officer with a valid certificate")?;
+    let reviewer = orgs.officers.iter().find(|o| o.valid && o.reviewer).context("no qualified reviewer")?;
+    let head = of_gz(&|o| o.id != officer.id).context("no head")?;
+    let accounts: Vec<(&str, &str, &str, Option<&str>, Option<&str>, Option<&str>)> = vec![
+        ("officer", officer.name.as_str(), "officer", Some(gz.id.as_str()), Some(officer.id.as_str()), Some("440100")),
+        ("reviewer", reviewer.name.as_str(), "reviewer", Some(reviewer.subject_id.as_str()), Some(reviewer.id.as_str()), None),
+        ("head", head.name.as_str(), "head", Some(gz.id.as_str()), Some(head.id.as_str()), Some("440100")),
+        ("supervisor", "广东省司法厅执法监督处", "supervisor", None, None, Some("440000")),
+        ("supervisor-gz", "广州市司法局执法监督科", "supervisor", None, None, Some("440100")),
+        ("admin", "系统管理员", "admin", None, None, Some("440000")),
+    ];
+    for (username, name, role, subject, officer, region) in accounts {
+        store
+            .create_user(
+                &UserInput {
+                    username: username.into(),
+                    display_name: name.into(),
+                    role: role.into(),
+                    subject_id: subject.map(str::to_string),
+                    officer_id: officer.map(str::to_string),
+                    region_code: region.map(str::to_string),
+                    password: DEMO_PASSWORD.into(),
+                },
+                &actor,
+            )
+            .await
+            .with_context(|| format!("while creating the demo account {username}"))?;
+    }
+    Ok(())
+}
+
+fn role_zh(role: &str) -> &'static str {
+    match role {
+        "officer" => "执法人员",
+        "reviewer" => "法制审核人员",
+        "head" => "机关负责人",
+        "supervisor" => "执法监督人员",
+        "admin" => "系统管理员",
+        _ => "其他",
+    }
+}
+
+/// The demo logins to print.
+pub async fn logins(store: &Store) -> Result<Vec<Login>> {
+    let users = store.list_users(zhifa_store::model::PageRequest { offset: 0, limit: 50 }).await?;
+    let mut out = Vec::new();
+    for u in users.items {
+        let org = match &u.subject_id {
+            Some(id) => store.get_subject(id).await?.name,
+            None => String::new(),
+        };
+        out.push(Login { role_zh: role_zh(&u.role), who: format!("{} {}", org, u.display_name).trim().to_string(), username: u.username });
+    }
+    Ok(out)
+}

@@ -1,0 +1,221 @@
+//! The `zhifa` binary as a user runs it: identifier checks, the legal calendar, the data
+//! standard, and `zhifa demo` from an empty directory on SQLite and on PostgreSQL.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use zhifa_store::crypto::Sm4GcmCipher;
+use zhifa_store::model::{BenchmarkFilter, PageRequest, PowerFilter, SubjectFilter};
+use zhifa_store::{Store, StoreOptions};
+
+fn zhifa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .args(args)
+        .env_remove("ZHIFA_DATABASE_URL")
+        .env_remove("ZHIFA_DATA_DIR")
+        .output()
+        .expect("run zhifa")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_uscc_valid_and_invalid() {
+    let ok = zhifa(&["check", "uscc", "91350100M000100Y43"]);
+    assert!(ok.status.success(), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("有效"));
+    let bad = zhifa(&["check", "uscc", "91350100M000100Y44"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let out = stdout(&bad);
+    assert!(out.contains("无效") && out.contains("GB 32100"), "{out}");
+}
+
+#[test]
+fn check_idcard_converts_legacy_numbers() {
+    let o = zhifa(&["check", "idcard", "110105491231002"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("11010519491231002X") && out.contains("1949-12-31") && out.contains("女"), "{out}");
+    assert_eq!(zhifa(&["check", "idcard", "110105194912310021"]).status.code(), Some(1));
+}
+
+#[test]
+fn check_region_and_certificate() {
+    let o = zhifa(&["check", "region", "440106"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("天河区"), "{}", stdout(&o));
+    assert_eq!(zhifa(&["check", "region", "449999"]).status.code(), Some(1));
+    assert!(zhifa(&["check", "cert", "4401000100001"]).status.success());
+    assert_eq!(zhifa(&["check", "cert", "4401009900001"]).status.code(), Some(1));
+}
+
+#[test]
+fn calendar_answers_everyday_questions() {
+    // 2024 National Day: 2024-10-01..07 holidays, 2024-10-12 (Saturday) a make-up workday.
+    let o = zhifa(&["calendar", "add", "2024-09-30", "5"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("2024-10-12"), "{}", stdout(&o));
+    assert_eq!(zhifa(&["calendar", "workday", "2024-10-01"]).status.code(), Some(1));
+    assert!(zhifa(&["calendar", "workday", "2024-10-12"]).status.success());
+    let o = zhifa(&["calendar", "between", "2024-09-30", "2024-10-12"]);
+    assert!(stdout(&o).starts_with("5"), "{}", stdout(&o));
+    let o = zhifa(&["calendar", "add", "2027-03-01", "3"]);
+    assert!(stdout(&o).contains("暂定"), "beyond the table the result is provisional: {}", stdout(&o));
+    let bad = zhifa(&["calendar", "add", "2024-13-01", "3"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("date"));
+}
+
+#[test]
+fn standard_export_and_published_markdown_agree() {
+    let json = zhifa(&["standard", "export", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("standard JSON");
+    assert!(v["code_sets"].as_array().is_some_and(|a| a.len() >= 14));
+    let md = zhifa(&["standard", "export", "--format", "markdown"]);
+    let published = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/data-standard.md"))
+        .expect("docs/data-standard.md");
+    assert!(
+        stdout(&md) == published,
+        "docs/data-standard.md is stale: regenerate with `zhifa standard export --format markdown > docs/data-standard.md`"
+    );
+}
+
+async fn open(url: &str, key_file: &Path) -> Store {
+    let key = hex_key(key_file);
+    Store::connect(StoreOptions { url: url.into(), max_connections: 2, cipher: Arc::new(Sm4GcmCipher::new(key)) })
+        .await
+        .expect("open store")
+}
+
+fn hex_key(path: &Path) -> [u8; 16] {
+    let text = std::fs::read_to_string(path).expect("key file");
+    let bytes: Vec<u8> = (0..32).step_by(2).map(|i| u8::from_str_radix(&text.trim()[i..i + 2], 16).unwrap()).collect();
+    bytes.try_into().unwrap()
+}
+
+/// Runs `zhifa demo --no-serve` twice on one database and checks what it loaded.
+fn demo_twice(data_dir: &Path, url: Option<&str>) {
+    let mut args = vec!["demo", "--no-serve", "--data-dir", data_dir.to_str().unwrap()];
+    if let Some(u) = url {
+        args.extend(["--database-url", u]);
+    }
+    let first = zhifa(&args);
+    assert!(first.status.success(), "{}\n{}", stdout(&first), String::from_utf8_lossy(&first.stderr));
+    let out = stdout(&first);
+    for needle in ["浏览器访问", "演示账号", "officer", "reviewer", "head", "supervisor", "admin"] {
+        assert!(out.contains(needle), "missing {needle}: {out}");
+    }
+    let second = zhifa(&args);
+    assert!(second.status.success(), "re-running the demo is safe: {}", String::from_utf8_lossy(&second.stderr));
+
+    let url = url.map(str::to_string).unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("zhifa.db").display()));
+    let key = data_dir.join("keys/field.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = open(&url, &key).await;
+        let c = store.counts().await.unwrap();
+        assert!(c.subjects >= 50 && c.officers >= 500 && c.powers >= 100, "{c:?}");
+        assert_eq!(c.regions[0], 31);
+        assert!(c.laws >= 1_500 && c.articles >= 50_000, "{c:?}");
+        let page = PageRequest { offset: 0, limit: 500 };
+        let subjects = store.list_subjects(&SubjectFilter::default(), page).await.unwrap();
+        let mut fields: Vec<&str> = subjects.items.iter().map(|s| s.field.as_str()).collect();
+        fields.sort();
+        fields.dedup();
+        assert!(fields.len() >= 6, "{fields:?}");
+        // Every power's legal basis is a stored article of a real law.
+        let powers = store.list_powers(&PowerFilter::default(), page).await.unwrap();
+        for p in &powers.items {
+            assert!(!p.bases.is_empty());
+            for b in &p.bases {
+                let a = store.get_article(&b.article_id).await.unwrap();
+                assert_eq!(a.label, b.article_label);
+            }
+            if p.category == "02" {
+                let rows = store
+                    .list_benchmarks(&BenchmarkFilter { power_id: Some(p.id.clone()), include_inactive: None }, page)
+                    .await
+                    .unwrap();
+                assert_eq!(rows.total, 4, "four circumstance levels for {}", p.name);
+            }
+        }
+        // Some certificates are suspended, revoked or expired.
+        let suspended = store
+            .list_certificates(&zhifa_store::model::CertificateFilter { status: Some("2".into()), ..Default::default() }, page)
+            .await
+            .unwrap();
+        assert!(suspended.total > 0);
+        assert!(store.verify_password("officer", "zhifa-demo-2026").await.unwrap().is_some());
+        // The second run added nothing.
+        let again = store.counts().await.unwrap();
+        assert_eq!(c, again);
+    });
+}
+
+#[test]
+fn demo_loads_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    demo_twice(&dir.path().join("data"), None);
+}
+
+#[test]
+fn demo_loads_postgres() {
+    let Ok(base) = std::env::var("ZHIFA_TEST_DATABASE_URL") else {
+        eprintln!("skipped: ZHIFA_TEST_DATABASE_URL not set");
+        return;
+    };
+    let name = format!("zhifa_cli_{}", std::process::id());
+    let admin = base.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut c).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+    });
+    let (head, _) = base.rsplit_once('/').expect("database URL with a path");
+    let url = format!("{head}/{name}");
+    let dir = tempfile::tempdir().unwrap();
+    demo_twice(&dir.path().join("data"), Some(&url));
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+    });
+}
+
+#[test]
+fn serve_answers_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
+        .env_remove("ZHIFA_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("server printed its URL").unwrap();
+        if let Some(u) = line.strip_prefix("serving ") {
+            break u.to_string();
+        }
+    };
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+}
