@@ -101,7 +101,9 @@ impl Corpus {
             }
             let Ok(text) = std::str::from_utf8(bytes.as_ref()) else {
                 if is_case {
-                    corpus.skipped.push(format!("{path}：{}", ParseError::NotUtf8));
+                    corpus
+                        .skipped
+                        .push(format!("{path}：{}", ParseError::NotUtf8));
                 } else {
                     corpus.failures.push(Failure {
                         file: path,

@@ -73,22 +73,54 @@ mod tests {
     #[test]
     fn levels() {
         let none: Vec<String> = Vec::new();
-        assert_eq!(classify("行政法", "中华人民共和国行政处罚法", &none), LawLevel::Law);
-        assert_eq!(classify("宪法相关法", "中华人民共和国宪法", &none), LawLevel::Constitution);
         assert_eq!(
-            classify("宪法相关法", "全国人民代表大会常务委员会关于县级以下人民代表大会代表直接选举的若干规定", &none),
+            classify("行政法", "中华人民共和国行政处罚法", &none),
             LawLevel::Law
         );
-        assert_eq!(classify("行政法规", "电信条例", &none), LawLevel::AdministrativeRegulation);
-        assert_eq!(classify("部门规章", "x规定", &none), LawLevel::DepartmentalRule);
-        let congress = h(&["2020年7月31日 浙江省第十三届人民代表大会常务委员会第二十二次会议通过"]);
-        assert_eq!(classify("地方性法规", "浙江省村民委员会选举办法", &congress), LawLevel::LocalRegulation);
-        let government = h(&["2019年1月1日 浙江省人民政府令第1号公布"]);
-        assert_eq!(classify("地方性法规", "浙江省某某管理办法", &government), LawLevel::LocalGovernmentRule);
-        assert_eq!(classify("地方性法规", "浙江省某某条例", &government), LawLevel::LocalRegulation);
-        assert_eq!(classify("地方性法规", "浙江省某某办法", &none), LawLevel::LocalRegulation);
         assert_eq!(
-            classify("诉讼与非诉讼程序法", "最高人民法院关于适用《中华人民共和国行政诉讼法》的解释", &none),
+            classify("宪法相关法", "中华人民共和国宪法", &none),
+            LawLevel::Constitution
+        );
+        assert_eq!(
+            classify(
+                "宪法相关法",
+                "全国人民代表大会常务委员会关于县级以下人民代表大会代表直接选举的若干规定",
+                &none
+            ),
+            LawLevel::Law
+        );
+        assert_eq!(
+            classify("行政法规", "电信条例", &none),
+            LawLevel::AdministrativeRegulation
+        );
+        assert_eq!(
+            classify("部门规章", "x规定", &none),
+            LawLevel::DepartmentalRule
+        );
+        let congress = h(&["2020年7月31日 浙江省第十三届人民代表大会常务委员会第二十二次会议通过"]);
+        assert_eq!(
+            classify("地方性法规", "浙江省村民委员会选举办法", &congress),
+            LawLevel::LocalRegulation
+        );
+        let government = h(&["2019年1月1日 浙江省人民政府令第1号公布"]);
+        assert_eq!(
+            classify("地方性法规", "浙江省某某管理办法", &government),
+            LawLevel::LocalGovernmentRule
+        );
+        assert_eq!(
+            classify("地方性法规", "浙江省某某条例", &government),
+            LawLevel::LocalRegulation
+        );
+        assert_eq!(
+            classify("地方性法规", "浙江省某某办法", &none),
+            LawLevel::LocalRegulation
+        );
+        assert_eq!(
+            classify(
+                "诉讼与非诉讼程序法",
+                "最高人民法院关于适用《中华人民共和国行政诉讼法》的解释",
+                &none
+            ),
             LawLevel::JudicialInterpretation
         );
         assert_eq!(classify("案例", "x", &none), LawLevel::GuidingCase);

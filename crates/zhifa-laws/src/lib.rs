@@ -32,8 +32,6 @@ mod parse_tests;
 pub use case::parse_case;
 pub use corpus::{CASES_FOLDER, Corpus, Failure, Summary, load_dir, load_embedded};
 pub use error::ParseError;
-pub use model::{
-    Article, CaseSection, GuidingCase, Law, LawLevel, Paragraph, parse_article_label,
-};
+pub use model::{Article, CaseSection, GuidingCase, Law, LawLevel, Paragraph, parse_article_label};
 pub use number::parse_chinese_number;
 pub use parse::parse_law;

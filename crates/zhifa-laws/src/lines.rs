@@ -9,7 +9,10 @@ use crate::number::{is_numeral_char, parse_chinese_number};
 /// Zero-width characters some sources scatter through the text (U+200B, U+200C, U+200D,
 /// U+2060, U+FEFF); they carry no text.
 fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
 }
 
 /// True if `text` holds a zero-width character anywhere (one fast scan per file, so lines
@@ -292,11 +295,16 @@ pub(crate) fn is_appendix_marker(line: &str) -> bool {
 /// True for a short line without closing punctuation: the shape of a heading the source
 /// wrote without `#` (`附则`, `法律责任`).
 pub(crate) fn looks_like_heading(line: &str) -> bool {
+    looks_like_heading_within(line, 20)
+}
+
+/// [`looks_like_heading`] with a limit of `max` characters.
+pub(crate) fn looks_like_heading_within(line: &str, max: usize) -> bool {
     const CLOSERS: &[char] = &[
         '。', '；', ';', '：', ':', '，', ',', '、', '！', '？', '!', '?', '”', '"', '…',
     ];
-    line.len() <= 80 // bytes: a quick bound before counting characters
-        && line.chars().count() <= 20
+    line.len() <= 4 * max // bytes: a quick bound before counting characters
+        && line.chars().count() <= max
         && !line.contains('。')
         && !line.ends_with(CLOSERS)
         && !is_item(line)
@@ -315,7 +323,9 @@ pub(crate) fn leading_date(line: &str) -> Option<NaiveDate> {
     let (y, s) = s.split_once('年')?;
     let (m, s) = s.split_once('月')?;
     let (d, _) = s.split_once('日')?;
-    let ok = |t: &str, max: usize| !t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit());
+    let ok = |t: &str, max: usize| {
+        !t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit())
+    };
     if !(y.len() == 4 && ok(y, 4) && ok(m, 2) && ok(d, 2)) {
         return None;
     }
@@ -329,7 +339,10 @@ mod tests {
     #[test]
     fn article_labels() {
         let a = article_start("第十五条 行政处罚").unwrap().unwrap();
-        assert_eq!((a.number, a.suffix, a.rest, a.irregular), (15, 0, "行政处罚", false));
+        assert_eq!(
+            (a.number, a.suffix, a.rest, a.irregular),
+            (15, 0, "行政处罚", false)
+        );
         let a = article_start("第十条之一　全角空格").unwrap().unwrap();
         assert_eq!((a.number, a.suffix, a.rest), (10, 1, "全角空格"));
         assert_eq!(canonical_label(a.written, a.suffix), "第十条之一");
@@ -355,12 +368,30 @@ mod tests {
 
     #[test]
     fn headings() {
-        assert_eq!(heading("第一章 总则"), (HeadingKind::Chapter, "第一章 总则".into()));
-        assert_eq!(heading("第一章  总 则"), (HeadingKind::Chapter, "第一章 总则".into()));
-        assert_eq!(heading("第七章附则"), (HeadingKind::Chapter, "第七章 附则".into()));
-        assert_eq!(heading("第二节 地域管辖"), (HeadingKind::Section, "第二节 地域管辖".into()));
-        assert_eq!(heading("第一编 总 则"), (HeadingKind::Part, "第一编 总则".into()));
-        assert_eq!(heading("第一分编 通则"), (HeadingKind::Subpart, "第一分编 通则".into()));
+        assert_eq!(
+            heading("第一章 总则"),
+            (HeadingKind::Chapter, "第一章 总则".into())
+        );
+        assert_eq!(
+            heading("第一章  总 则"),
+            (HeadingKind::Chapter, "第一章 总则".into())
+        );
+        assert_eq!(
+            heading("第七章附则"),
+            (HeadingKind::Chapter, "第七章 附则".into())
+        );
+        assert_eq!(
+            heading("第二节 地域管辖"),
+            (HeadingKind::Section, "第二节 地域管辖".into())
+        );
+        assert_eq!(
+            heading("第一编 总 则"),
+            (HeadingKind::Part, "第一编 总则".into())
+        );
+        assert_eq!(
+            heading("第一分编 通则"),
+            (HeadingKind::Subpart, "第一分编 通则".into())
+        );
         assert_eq!(heading("附 则"), (HeadingKind::Chapter, "附则".into()));
         assert_eq!(heading("序言").0, HeadingKind::Other);
         assert_eq!(heading("一、基础电信业务").0, HeadingKind::Other);
@@ -378,10 +409,23 @@ mod tests {
         assert!(!is_item("2021年1月1日"));
         assert!(is_numbered_point("一、地方口岸管理委员会"));
         assert!(!is_numbered_point("一九八六年"));
-        for m in ["附：", "附件", "附件一：香港", "附表二", "附录", "附图：", "附件1：查处"] {
+        for m in [
+            "附：",
+            "附件",
+            "附件一：香港",
+            "附表二",
+            "附录",
+            "附图：",
+            "附件1：查处",
+        ] {
             assert!(is_appendix_marker(m), "{m}");
         }
-        for m in ["附则", "附 则", "附图中除必需的词语外", "附带民事诉讼的当事人"] {
+        for m in [
+            "附则",
+            "附 则",
+            "附图中除必需的词语外",
+            "附带民事诉讼的当事人",
+        ] {
             assert!(!is_appendix_marker(m), "{m}");
         }
         assert!(looks_like_heading("法律责任"));

@@ -191,7 +191,11 @@ mod tests {
             ("abc", None),
         ];
         for &(input, want) in cases {
-            assert_eq!(parse_chinese_number(input), want, "parse_chinese_number({input:?})");
+            assert_eq!(
+                parse_chinese_number(input),
+                want,
+                "parse_chinese_number({input:?})"
+            );
         }
     }
 

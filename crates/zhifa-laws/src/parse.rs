@@ -3,10 +3,11 @@
 use crate::document::{Document, issued, path_parts, title_repeat, version_date};
 use crate::level::classify;
 use crate::lines::{
-    ArticleStart, BadLabel, HeadingKind, article_start, canonical_label, heading,
-    is_annex_title, is_appendix_marker, is_item, is_numbered_point, looks_like_heading, squash_spaces,
+    ArticleStart, BadLabel, HeadingKind, article_start, canonical_label, heading, is_annex_title,
+    is_appendix_marker, is_item, is_numbered_point, looks_like_heading, looks_like_heading_within,
+    squash_spaces,
 };
-use crate::{Article, Law, ParseError, Paragraph};
+use crate::{Article, Law, Paragraph, ParseError};
 
 /// One classified body line.
 enum Block<'a> {
@@ -77,8 +78,20 @@ pub fn parse_law(relative_path: &str, text: &str) -> Result<Law, ParseError> {
     let mut state = Outline::default();
     let mut preamble: Vec<String> = Vec::new();
     let mut articles: Vec<Article> = Vec::new();
+    // True between a heading and the next article: text there has no label of its own.
+    let mut after_heading = false;
     for (i, block) in blocks[..end].iter().enumerate() {
         let line = lines[i];
+        if matches!(block, Block::Text | Block::Item) && bare[i].is_none() && after_heading {
+            if let Some(art) = articles.last() {
+                warnings.push(format!(
+                    "标题与下一条之间的文字“{}”无条文标签，并入{}",
+                    excerpt(line),
+                    art.label
+                ));
+            }
+            after_heading = false;
+        }
         match block {
             Block::Heading { kind, text } => {
                 if *kind == HeadingKind::Other {
@@ -93,22 +106,26 @@ pub fn parse_law(relative_path: &str, text: &str) -> Result<Law, ParseError> {
                 } else {
                     state.enter(*kind, text.clone());
                 }
+                after_heading = true;
             }
-            Block::Text if bare[i].is_some() => match &bare[i] {
-                Some(Bare::Chapter(text)) => {
-                    warnings.push(format!("章标题“{text}”无“第X章”编号或“#”标记"));
-                    state.enter(HeadingKind::Chapter, text.clone());
+            Block::Text if bare[i].is_some() => {
+                match &bare[i] {
+                    Some(Bare::Chapter(text)) => {
+                        warnings.push(format!("章标题“{text}”无“第X章”编号或“#”标记"));
+                        state.enter(HeadingKind::Chapter, text.clone());
+                    }
+                    Some(Bare::Section(text)) => {
+                        warnings.push(format!("节标题“{text}”无“第X节”编号或“#”标记"));
+                        state.enter(HeadingKind::Section, text.clone());
+                    }
+                    Some(Bare::Continuation(text)) => {
+                        warnings.push(format!("标题跨行书写，续行“{text}”已并入上一标题"));
+                        state.extend(text);
+                    }
+                    _ => {}
                 }
-                Some(Bare::Section(text)) => {
-                    warnings.push(format!("节标题“{text}”无“第X节”编号或“#”标记"));
-                    state.enter(HeadingKind::Section, text.clone());
-                }
-                Some(Bare::Continuation(text)) => {
-                    warnings.push(format!("标题跨行书写，续行“{text}”已并入上一标题"));
-                    state.extend(text);
-                }
-                _ => {}
-            },
+                after_heading = true;
+            }
             Block::Article(a) => {
                 if a.irregular {
                     warnings.push(format!(
@@ -118,6 +135,7 @@ pub fn parse_law(relative_path: &str, text: &str) -> Result<Law, ParseError> {
                     ));
                 }
                 articles.push(state.article(a));
+                after_heading = false;
             }
             Block::Item => match articles.last_mut() {
                 Some(art) => push_item(art, line),
@@ -160,6 +178,14 @@ pub fn parse_law(relative_path: &str, text: &str) -> Result<Law, ParseError> {
         subcategory,
         warnings,
     })
+}
+
+/// The first 20 characters of `line`, for a warning.
+fn excerpt(line: &str) -> String {
+    match line.char_indices().nth(20) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
 }
 
 fn join(lines: Vec<String>) -> Option<String> {
@@ -215,7 +241,8 @@ enum Bare {
 const CONNECTORS: &[char] = &['、', '和', '的', '及', '与', '或', '，', ','];
 
 /// Finds headings written as plain lines: a run of one to three short lines without closing
-/// punctuation (earlier lines may end in `、`), right before an article or a `#` 节 heading.
+/// punctuation (earlier lines may end in `、`), right before an article or a `#` 节 heading
+/// (one line of up to 40 characters right under a `#` heading).
 ///
 /// Right after a `#` heading, the run continues it when that heading is long (≥ 12 characters
 /// of title) or either side of the break is a connector (`## 第五章 没有划入军事禁区、军事管理区的`
@@ -236,9 +263,19 @@ fn bare_headings(blocks: &[Block<'_>], lines: &[&str]) -> Vec<Option<Bare>> {
     let mut runs: Vec<(usize, usize)> = Vec::new();
     for end in 0..blocks.len().saturating_sub(1) {
         let next = &blocks[end + 1];
-        if !(matches!(next, Block::Article(_)) || structural(next).is_some())
-            || !heading_like(end, true)
-        {
+        if !(matches!(next, Block::Article(_)) || structural(next).is_some()) {
+            continue;
+        }
+        // A long heading's second line may itself be long (监督法 第三章).
+        let long_continuation = end > 0
+            && structural(&blocks[end - 1]).is_some()
+            && matches!(blocks[end], Block::Text)
+            && looks_like_heading_within(lines[end], 40);
+        if long_continuation {
+            runs.push((end, end));
+            continue;
+        }
+        if !heading_like(end, true) {
             continue;
         }
         let mut start = end;
@@ -251,7 +288,10 @@ fn bare_headings(blocks: &[Block<'_>], lines: &[&str]) -> Vec<Option<Bare>> {
     let mut out: Vec<Option<Bare>> = (0..blocks.len()).map(|_| None).collect();
     let mut chapters = Vec::new();
     for (start, end) in runs {
-        let text: String = lines[start..=end].iter().map(|l| squash_spaces(l)).collect();
+        let text: String = lines[start..=end]
+            .iter()
+            .map(|l| squash_spaces(l))
+            .collect();
         let above = start.checked_sub(1).and_then(|i| structural(&blocks[i]));
         let bare = match above {
             Some((kind, heading)) => {

@@ -56,7 +56,10 @@ fn administrative_penalty_law() {
     assert_eq!(a9.paragraphs.len(), 1);
     assert_eq!(a9.paragraphs[0].text, "行政处罚的种类：");
     assert_eq!(a9.paragraphs[0].items.len(), 6);
-    assert_eq!(a9.paragraph(1).unwrap().item(1), Some("（一）警告、通报批评；"));
+    assert_eq!(
+        a9.paragraph(1).unwrap().item(1),
+        Some("（一）警告、通报批评；")
+    );
 
     // 第五十八条: legal review before the decision, items （一）…（四）.
     let a58 = law.find_article("第五十八条").unwrap();
@@ -91,7 +94,9 @@ fn administrative_coercion_law() {
 /// A regulation without chapters: 全国年节及纪念日放假办法 (2024).
 #[test]
 fn law_without_chapters() {
-    let law = parse(corpus_file!("行政法规/全国年节及纪念日放假办法(2024-11-10).md"));
+    let law = parse(corpus_file!(
+        "行政法规/全国年节及纪念日放假办法(2024-11-10).md"
+    ));
     assert_eq!(law.level, LawLevel::AdministrativeRegulation);
     assert_eq!(law.articles.len(), 8);
     assert!(law.chapters().is_empty());
@@ -117,7 +122,10 @@ fn parts_chapters_sections() {
     assert_eq!(a18.chapter.as_deref(), Some("第二章 管辖"));
     assert_eq!(a18.section.as_deref(), Some("第一节 级别管辖"));
     let last = law.articles.last().unwrap();
-    assert_eq!(last.part.as_deref(), Some("第四编 涉外民事诉讼程序的特别规定"));
+    assert_eq!(
+        last.part.as_deref(),
+        Some("第四编 涉外民事诉讼程序的特别规定")
+    );
     assert!(law.warnings.is_empty(), "{:?}", law.warnings);
 }
 
@@ -130,7 +138,10 @@ fn tolerated_source_defects() {
     let a128 = law.article(128, 0).unwrap();
     assert_eq!(a128.label, "第一百二十八条");
     assert!(a128.text.starts_with("侦查人员"));
-    assert_eq!(law.article(308, 0).unwrap().chapter.as_deref(), Some("附则"));
+    assert_eq!(
+        law.article(308, 0).unwrap().chapter.as_deref(),
+        Some("附则")
+    );
     assert!(law.article(307, 0).unwrap().text.ends_with("实行监督。"));
     assert_eq!(law.warnings.len(), 3, "{:?}", law.warnings);
 
@@ -157,13 +168,18 @@ fn preamble_kept() {
     let law = parse(corpus_file!("宪法相关法/民族区域自治法(2001-02-28).md"));
     let preamble = law.preamble.as_deref().unwrap();
     assert!(preamble.starts_with("序言\n中华人民共和国是全国各族人民共同缔造的统一的多民族国家。"));
-    assert_eq!(law.article(1, 0).unwrap().chapter.as_deref(), Some("第一章 总则"));
+    assert_eq!(
+        law.article(1, 0).unwrap().chapter.as_deref(),
+        Some("第一章 总则")
+    );
 }
 
 /// A local regulation keeps its province as subcategory.
 #[test]
 fn local_regulation() {
-    let law = parse(corpus_file!("地方性法规/浙江/浙江省村民委员会选举办法(2020-07-31).md"));
+    let law = parse(corpus_file!(
+        "地方性法规/浙江/浙江省村民委员会选举办法(2020-07-31).md"
+    ));
     assert_eq!(law.level, LawLevel::LocalRegulation);
     assert_eq!(law.category, "地方性法规");
     assert_eq!(law.subcategory.as_deref(), Some("浙江"));
@@ -178,12 +194,21 @@ fn references_do_not_start_articles() {
                 第十条之一 插入的条文。\n\n第十条之二 又一条。\n\n第三条\n\n只有标签的条文。\n";
     let law = parse_law("行政法/测试法(2020-01-01).md", text).unwrap();
     let labels: Vec<&str> = law.articles.iter().map(|a| a.label.as_str()).collect();
-    assert_eq!(labels, ["第一条", "第二条", "第十条之一", "第十条之二", "第三条"]);
+    assert_eq!(
+        labels,
+        ["第一条", "第二条", "第十条之一", "第十条之二", "第三条"]
+    );
     assert_eq!(law.articles[0].paragraphs.len(), 2);
-    assert_eq!(law.articles[0].text, "依照本法第十条规定\n第十条规定的情形除外。");
+    assert_eq!(
+        law.articles[0].text,
+        "依照本法第十条规定\n第十条规定的情形除外。"
+    );
     assert_eq!(law.articles[1].text, "全角空格分隔。");
     let a = law.find_article("第十条之一").unwrap();
-    assert_eq!((a.number, a.suffix, a.text.as_str()), (10, 1, "插入的条文。"));
+    assert_eq!(
+        (a.number, a.suffix, a.text.as_str()),
+        (10, 1, "插入的条文。")
+    );
     assert_eq!(law.article(10, 2).unwrap().label, "第十条之二");
     assert_eq!(law.article(3, 0).unwrap().text, "只有标签的条文。");
     assert_eq!(law.article(3, 0).unwrap().paragraphs.len(), 1);
@@ -194,20 +219,32 @@ fn references_do_not_start_articles() {
 #[test]
 fn errors() {
     assert_eq!(parse_law("行政法/x.md", ""), Err(ParseError::NoTitle));
-    assert_eq!(parse_law("行政法/x.md", "## 第一章\n"), Err(ParseError::NoTitle));
     assert_eq!(
-        parse_law("行政法/x.md", "# 标题\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n"),
+        parse_law("行政法/x.md", "## 第一章\n"),
+        Err(ParseError::NoTitle)
+    );
+    assert_eq!(
+        parse_law(
+            "行政法/x.md",
+            "# 标题\n\n2020年1月1日 通过\n\n<!-- INFO END -->\n\n"
+        ),
         Err(ParseError::EmptyBody)
     );
     assert_eq!(
-        parse_law("行政法/x.md", "# 标题\n\n<!-- INFO END -->\n\n一、第一点。\n\n二、第二点。\n\n说明。\n"),
+        parse_law(
+            "行政法/x.md",
+            "# 标题\n\n<!-- INFO END -->\n\n一、第一点。\n\n二、第二点。\n\n说明。\n"
+        ),
         Err(ParseError::NoArticles {
             blocks: 3,
             numbered_points: 2
         })
     );
     assert_eq!(
-        parse_law("行政法/x.md", "# 标题\n\n<!-- INFO END -->\n\n第一条 好。\n\n第十十条 坏。\n"),
+        parse_law(
+            "行政法/x.md",
+            "# 标题\n\n<!-- INFO END -->\n\n第一条 好。\n\n第十十条 坏。\n"
+        ),
         Err(ParseError::BadArticleNumber {
             line: 7,
             label: "第十十条".into()
@@ -229,9 +266,40 @@ fn guiding_case() {
         Some("张莉诉北京合力华通汽车服务有限公司买卖合同纠纷案")
     );
     let headings: Vec<&str> = case.sections.iter().map(|s| s.heading.as_str()).collect();
-    assert_eq!(headings, ["关键词", "裁判要点", "基本案情", "裁判结果", "裁判理由"]);
-    assert!(case.section("裁判要点").unwrap().text.starts_with("一、为家庭生活消费需要购买汽车"));
-    assert!(!case.section("基本案情").unwrap().text.contains("FORCE BREAK"));
+    assert_eq!(
+        headings,
+        ["关键词", "裁判要点", "基本案情", "裁判结果", "裁判理由"]
+    );
+    assert!(
+        case.section("裁判要点")
+            .unwrap()
+            .text
+            .starts_with("一、为家庭生活消费需要购买汽车")
+    );
+    assert!(
+        !case
+            .section("基本案情")
+            .unwrap()
+            .text
+            .contains("FORCE BREAK")
+    );
     // parse_law refuses a case: it has no articles.
-    assert!(matches!(parse_law(path, text), Err(ParseError::NoArticles { .. })));
+    assert!(matches!(
+        parse_law(path, text),
+        Err(ParseError::NoArticles { .. })
+    ));
+}
+
+/// A parsed law survives a JSON round trip (the store and the API carry it as JSON).
+#[test]
+fn json_round_trip() {
+    let law = parse(corpus_file!("行政法/行政处罚法(2021-01-22).md"));
+    let json = serde_json::to_string(&law).unwrap();
+    let back: crate::Law = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, law);
+    let level: LawLevel = serde_json::from_str("\"AdministrativeRegulation\"").unwrap();
+    assert_eq!((level.code(), level.zh()), ("3", "行政法规"));
+    assert_eq!(LawLevel::from_code("8"), Some(LawLevel::GuidingCase));
+    let codes: Vec<&str> = LawLevel::ALL.iter().map(|l| l.code()).collect();
+    assert_eq!(codes, ["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
 }

@@ -59,7 +59,11 @@ fn at_least_98_percent_of_law_files_import_with_articles() {
     assert!(corpus.laws.iter().all(|l| !l.articles.is_empty()));
     assert!(summary.cases > 0, "the 案例 folder should give cases");
     assert!(corpus.cases.iter().all(|c| !c.sections.is_empty()));
-    assert!(summary.to_string().starts_with(&format!("法规文件 {} 个", summary.files)));
+    assert!(
+        summary
+            .to_string()
+            .starts_with(&format!("法规文件 {} 个", summary.files))
+    );
 }
 
 #[test]
@@ -75,7 +79,12 @@ fn labels_are_canonical_and_unique() {
                 law.source_file,
                 a.label
             );
-            assert!(seen.insert((a.number, a.suffix)), "{} repeats {}", law.source_file, a.label);
+            assert!(
+                seen.insert((a.number, a.suffix)),
+                "{} repeats {}",
+                law.source_file,
+                a.label
+            );
             assert!(!a.text.is_empty() || a.paragraphs.iter().all(|p| p.items.is_empty()));
         }
     }
@@ -98,7 +107,9 @@ fn no_text_is_dropped() {
             .filter_map(|h| h.as_deref())
             .collect();
         let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        let body = source.split_once("<!-- INFO END -->").map_or("", |(_, b)| b);
+        let body = source
+            .split_once("<!-- INFO END -->")
+            .map_or("", |(_, b)| b);
         for raw in body.lines() {
             let line: String = raw
                 .chars()
@@ -122,7 +133,11 @@ fn no_text_is_dropped() {
                     .is_some_and(|(_, rest)| produced.contains(rest.trim()))
                 || headings.iter().any(|h| squash(h).contains(&squash(text)))
                 || law.title.contains(&squash(text));
-            assert!(found, "{}: line not found after parsing: {line}", law.source_file);
+            assert!(
+                found,
+                "{}: line not found after parsing: {line}",
+                law.source_file
+            );
         }
     }
     assert!(checked > 100_000, "{checked}");
@@ -148,7 +163,12 @@ fn newest_version_is_found_by_short_or_full_title() {
     assert_eq!(law.version_date.unwrap().to_string(), "2023-09-01");
     assert_eq!(corpus.versions("中华人民共和国行政复议法").len(), 2);
     let penalty = corpus.find("中华人民共和国行政处罚法").expect("行政处罚法");
-    assert_eq!(penalty.find_article("第五十八条").unwrap().paragraphs[0].items.len(), 4);
+    assert_eq!(
+        penalty.find_article("第五十八条").unwrap().paragraphs[0]
+            .items
+            .len(),
+        4
+    );
     assert!(corpus.find("不存在的法").is_none());
 }
 

@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for WriteAccess {
                 Ok(WriteAccess {
                     actor: Actor {
                         user: API_ACTOR.to_string(),
-                        ip: client_ip(parts),
+                        ip: client_ip(parts, state).await,
                     },
                 })
             }
@@ -69,11 +69,12 @@ fn bearer_token(value: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// The client's IP address, when the server was started with connection info.
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
+/// The client's IP address, when the server was started with connection info (or a
+/// `MockConnectInfo` layer in tests).
+pub async fn client_ip<S: Send + Sync>(parts: &mut Parts, state: &S) -> Option<String> {
+    ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+        .await
+        .ok()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
 }
 

@@ -100,15 +100,37 @@ fn json_error(e: serde_json::Error, path: &str) -> ApiError {
                 "JSON 格式错误：第 {} 行第 {} 列：{}",
                 e.line(),
                 e.column(),
-                detail
+                explain_syntax(&detail)
             ),
         )
         .with_rule(JSON_RULE),
         Category::Data => {
-            let (field, message) = describe_data_error(path, &detail);
+            let (field, message) = describe_data_error(path, &detail, "字段");
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "json.data", message)
                 .with_field(field, JSON_RULE)
         }
+    }
+}
+
+/// A Chinese explanation of a serde_json syntax error, keeping the original text where there
+/// is no better one.
+fn explain_syntax(detail: &str) -> String {
+    let known = [
+        ("EOF while parsing", "内容不完整（意外结束）"),
+        ("expected value", "此处应为一个值"),
+        ("trailing characters", "JSON 结束后还有多余字符"),
+        ("trailing comma", "多余的逗号"),
+        ("key must be a string", "对象的键必须是带引号的字符串"),
+        ("expected `,` or `}`", "缺少逗号或右花括号"),
+        ("expected `,` or `]`", "缺少逗号或右方括号"),
+        ("expected `:`", "缺少冒号"),
+        ("control character", "字符串中有未转义的控制字符"),
+        ("invalid escape", "无效的转义字符"),
+        ("invalid number", "无效的数字"),
+    ];
+    match known.iter().find(|(en, _)| detail.starts_with(en)) {
+        Some((_, zh)) => format!("{zh}（{detail}）"),
+        None => detail.to_string(),
     }
 }
 
@@ -119,9 +141,9 @@ fn strip_position(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
-/// Turns a serde data error (`missing field `x``, `invalid type: …, expected …`) into the
-/// field path and a Chinese message.
-fn describe_data_error(path: &str, detail: &str) -> (String, String) {
+/// Turns a serde data error (`missing field `x``, `invalid type: …, expected …`, …) into
+/// the field path and a Chinese message; `noun` names what the field is (`字段`, `查询参数`).
+fn describe_data_error(path: &str, detail: &str, noun: &str) -> (String, String) {
     let join = |name: &str| {
         if path == "." || path.is_empty() {
             name.to_string()
@@ -131,25 +153,47 @@ fn describe_data_error(path: &str, detail: &str) -> (String, String) {
     };
     if let Some(name) = backticked(detail, "missing field `") {
         let field = join(name);
-        return (field.clone(), format!("缺少必填字段：{field}"));
+        return (field.clone(), format!("缺少必填{noun}：{field}"));
     }
     if let Some(name) = backticked(detail, "unknown field `") {
         let field = join(name);
-        return (field.clone(), format!("不认识的字段：{field}"));
+        return (field.clone(), format!("不认识的{noun}：{field}"));
+    }
+    if let Some(name) = backticked(detail, "duplicate field `") {
+        let field = join(name);
+        return (field.clone(), format!("{noun} {field} 重复出现"));
     }
     let field = if path.is_empty() {
         ".".to_string()
     } else {
         path.to_string()
     };
-    let what = match detail
+    (field.clone(), format!("{noun} {field} {}", explain(detail)))
+}
+
+/// A Chinese explanation of a serde value error, keeping the original text where there is no
+/// better one.
+fn explain(detail: &str) -> String {
+    if let Some((found, expected)) = detail
         .strip_prefix("invalid type: ")
         .and_then(|r| r.split_once(", expected "))
     {
-        Some((found, expected)) => format!("类型错误，应为 {expected}，实为 {found}"),
-        None => format!("取值不正确（{detail}）"),
-    };
-    (field.clone(), format!("字段 {field} {what}"))
+        return format!("类型错误：应为 {expected}，实为 {found}");
+    }
+    if let Some((variant, expected)) = detail
+        .strip_prefix("unknown variant `")
+        .and_then(|r| r.split_once("`, expected "))
+    {
+        let allowed = expected.trim_start_matches("one of ").replace('`', "");
+        return format!("取值“{variant}”无效：应为 {allowed}");
+    }
+    if detail.contains("provided string was not `true` or `false`") {
+        return "取值不正确：应为 true 或 false".to_string();
+    }
+    if detail.contains("invalid digit") || detail.contains("number too large") {
+        return "取值不正确：应为整数".to_string();
+    }
+    format!("取值不正确（{detail}）")
 }
 
 fn backticked<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -177,17 +221,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let detail = e.into_inner().to_string();
-        let (field, message) = match backticked(&detail, "missing field `") {
-            Some(name) => (name.to_string(), format!("缺少查询参数：{name}")),
-            None => {
-                let field = if path == "." { String::new() } else { path };
-                let message = format!("查询参数 {field} 取值不正确（{detail}）");
-                (field, message)
-            }
-        };
+        let (field, message) = describe_data_error(&path, &e.into_inner().to_string(), "查询参数");
         let e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid", message);
-        if field.is_empty() {
+        if field == "." {
             e
         } else {
             e.with_field(field, API_RULE)
@@ -215,5 +251,65 @@ where
                 format!("路径参数不正确（{}）", rejection.body_text()),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        amounts: Vec<i64>,
+        #[serde(default)]
+        flag: Option<bool>,
+    }
+
+    #[test]
+    fn json_errors_say_where() {
+        let e = parse_json::<Input>(b"{\"name\": \"a\",\n \"amounts\": [1,}").unwrap_err();
+        assert_eq!(
+            (e.status(), e.code()),
+            (StatusCode::BAD_REQUEST, "json.syntax")
+        );
+        assert!(
+            e.message()
+                .starts_with("JSON 格式错误：第 2 行第 16 列：此处应为一个值"),
+            "{}",
+            e.message()
+        );
+
+        let e = parse_json::<Input>(br#"{"name": "a", "amounts": [1, "x"]}"#).unwrap_err();
+        assert_eq!(
+            (e.status(), e.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "json.data")
+        );
+        assert_eq!(e.body().error.fields[0].field, "amounts[1]");
+        assert!(e.message().contains("类型错误"), "{}", e.message());
+
+        let e = parse_json::<Input>(br#"{"amounts": []}"#).unwrap_err();
+        assert_eq!(e.body().error.fields[0].field, "name");
+        assert_eq!(e.message(), "缺少必填字段：name");
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let e = parse_query::<Input>("name=a&amounts=1").unwrap_err();
+        assert_eq!(e.code(), "query.invalid");
+        let e = parse_query::<PageLike>("limit=ten").unwrap_err();
+        assert_eq!(e.body().error.fields[0].field, "limit");
+        assert!(e.message().contains("应为整数"), "{}", e.message());
+        let e = parse_query::<PageLike>("limit=1&limit=2").unwrap_err();
+        assert_eq!(e.message(), "查询参数 limit 重复出现");
+        assert_eq!(parse_query::<PageLike>("limit=7").unwrap().limit, Some(7));
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct PageLike {
+        limit: Option<i64>,
     }
 }

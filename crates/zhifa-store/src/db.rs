@@ -91,9 +91,18 @@ impl Store {
             Backend::Sqlite => sqlite_url(&opts.url)?,
             Backend::Postgres => opts.url.clone(),
         };
-        let pool_options = AnyPoolOptions::new()
+        let mut pool_options = AnyPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite && is_sqlite_memory(&url) {
+            // Every connection to `sqlite::memory:` is its own empty database: keep exactly
+            // one, for the life of the pool.
+            pool_options = pool_options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
         let pool_options = match backend {
             Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -244,6 +253,11 @@ fn sqlite_url(url: &str) -> Result<String> {
         Some(_) => format!("{url}&mode=rwc"),
         None => format!("{url}?mode=rwc"),
     })
+}
+
+/// Whether a SQLite URL names an in-memory database.
+fn is_sqlite_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// Removes the password of `url` (if any) from a message that may quote it.

@@ -95,13 +95,17 @@ impl Config {
         fig = fig
             .merge(Env::prefixed("ZHIFA_").ignore(&["test_database_url"]))
             .merge(Serialized::defaults(flags));
-        fig.extract().context("while reading the configuration (zhifa.toml / ZHIFA_* / flags)")
+        fig.extract()
+            .context("while reading the configuration (zhifa.toml / ZHIFA_* / flags)")
     }
 
     /// The database URL, defaulting to the SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("zhifa.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("zhifa.db").display()
+            )
         } else {
             self.database_url.clone()
         }
@@ -110,7 +114,11 @@ impl Config {
     /// `sqlite` or `postgres`, for messages that must not show the URL (it may hold a
     /// password).
     pub fn database_kind(&self) -> &'static str {
-        if self.database_url().starts_with("postgres") { "postgres" } else { "sqlite" }
+        if self.database_url().starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     }
 
     /// Path of the SM4 key file.
@@ -137,11 +145,18 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail closure returns figment::Error
     fn layers_override_in_order() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("zhifa.toml", "bind = \"127.0.0.1:9000\"\nmax_connections = 3\n")?;
+            jail.create_file(
+                "zhifa.toml",
+                "bind = \"127.0.0.1:9000\"\nmax_connections = 3\n",
+            )?;
             jail.set_env("ZHIFA_MAX_CONNECTIONS", "5");
-            let flags = Overrides { data_dir: Some("/tmp/x".into()), ..Default::default() };
+            let flags = Overrides {
+                data_dir: Some("/tmp/x".into()),
+                ..Default::default()
+            };
             let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
             assert_eq!(c.bind, "127.0.0.1:9000"); // file over default
             assert_eq!(c.max_connections, 5); // env over file

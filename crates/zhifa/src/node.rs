@@ -24,7 +24,9 @@ fn write_private(path: &Path, contents: &str) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("while creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("while creating {}", path.display()))?;
     f.write_all(contents.as_bytes())
         .with_context(|| format!("while writing {}", path.display()))
 }
@@ -42,9 +44,16 @@ pub fn field_key(config: &Config) -> Result<[u8; 16]> {
         write_private(&path, &hex::encode(Sm4GcmCipher::generate_key()))?;
         tracing::info!("created field encryption key {}", path.display());
     }
-    let text = fs::read_to_string(&path).with_context(|| format!("while reading {}", path.display()))?;
-    let bytes = hex::decode(text.trim()).with_context(|| format!("密钥文件格式错误（应为 32 位十六进制）：{}", path.display()))?;
-    bytes.try_into().map_err(|_| anyhow::anyhow!("密钥文件长度错误（应为 128 位 SM4 密钥）：{}", path.display()))
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("while reading {}", path.display()))?;
+    let bytes = hex::decode(text.trim())
+        .with_context(|| format!("密钥文件格式错误（应为 32 位十六进制）：{}", path.display()))?;
+    bytes.try_into().map_err(|_| {
+        anyhow::anyhow!(
+            "密钥文件长度错误（应为 128 位 SM4 密钥）：{}",
+            path.display()
+        )
+    })
 }
 
 /// The API write token: configured, or read from its file, created on first start.
@@ -56,14 +65,21 @@ pub fn api_token(config: &Config) -> Result<String> {
     if !path.exists() {
         write_private(&path, &random_hex(24))?;
     }
-    Ok(fs::read_to_string(&path).with_context(|| format!("while reading {}", path.display()))?.trim().to_string())
+    Ok(fs::read_to_string(&path)
+        .with_context(|| format!("while reading {}", path.display()))?
+        .trim()
+        .to_string())
 }
 
 /// Opens (and migrates) the store of this node.
 pub async fn open_store(config: &Config) -> Result<Store> {
     if config.database_kind() == "sqlite" {
-        fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("while creating the data directory {}", config.data_dir.display()))?;
+        fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "while creating the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
     }
     let cipher = Arc::new(Sm4GcmCipher::new(field_key(config)?));
     let store = Store::connect(StoreOptions {
@@ -72,16 +88,29 @@ pub async fn open_store(config: &Config) -> Result<Store> {
         cipher,
     })
     .await
-    .with_context(|| format!("while connecting to the {} database", config.database_kind()))?;
-    store.migrate().await.context("while running database migrations")?;
+    .with_context(|| {
+        format!(
+            "while connecting to the {} database",
+            config.database_kind()
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("while running database migrations")?;
     Ok(store)
 }
 
 /// The legal calendar in force: the shipped table plus what an administrator loaded.
 pub async fn calendar(store: &Store) -> Result<LegalCalendar> {
     let mut cal = LegalCalendar::builtin();
-    if let Some(csv) = store.calendar_csv().await.context("while reading the loaded calendar")? {
-        cal.load_csv(&csv).context("while applying the loaded calendar")?;
+    if let Some(csv) = store
+        .calendar_csv()
+        .await
+        .context("while reading the loaded calendar")?
+    {
+        cal.load_csv(&csv)
+            .context("while applying the loaded calendar")?;
     }
     Ok(cal)
 }

@@ -39,8 +39,16 @@ fn check_idcard_converts_legacy_numbers() {
     let o = zhifa(&["check", "idcard", "110105491231002"]);
     assert!(o.status.success(), "{}", stdout(&o));
     let out = stdout(&o);
-    assert!(out.contains("11010519491231002X") && out.contains("1949-12-31") && out.contains("女"), "{out}");
-    assert_eq!(zhifa(&["check", "idcard", "110105194912310021"]).status.code(), Some(1));
+    assert!(
+        out.contains("11010519491231002X") && out.contains("1949-12-31") && out.contains("女"),
+        "{out}"
+    );
+    assert_eq!(
+        zhifa(&["check", "idcard", "110105194912310021"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -50,7 +58,10 @@ fn check_region_and_certificate() {
     assert!(stdout(&o).contains("天河区"), "{}", stdout(&o));
     assert_eq!(zhifa(&["check", "region", "449999"]).status.code(), Some(1));
     assert!(zhifa(&["check", "cert", "4401000100001"]).status.success());
-    assert_eq!(zhifa(&["check", "cert", "4401009900001"]).status.code(), Some(1));
+    assert_eq!(
+        zhifa(&["check", "cert", "4401009900001"]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -59,12 +70,23 @@ fn calendar_answers_everyday_questions() {
     let o = zhifa(&["calendar", "add", "2024-09-30", "5"]);
     assert!(o.status.success());
     assert!(stdout(&o).starts_with("2024-10-12"), "{}", stdout(&o));
-    assert_eq!(zhifa(&["calendar", "workday", "2024-10-01"]).status.code(), Some(1));
-    assert!(zhifa(&["calendar", "workday", "2024-10-12"]).status.success());
+    assert_eq!(
+        zhifa(&["calendar", "workday", "2024-10-01"]).status.code(),
+        Some(1)
+    );
+    assert!(
+        zhifa(&["calendar", "workday", "2024-10-12"])
+            .status
+            .success()
+    );
     let o = zhifa(&["calendar", "between", "2024-09-30", "2024-10-12"]);
     assert!(stdout(&o).starts_with("5"), "{}", stdout(&o));
     let o = zhifa(&["calendar", "add", "2027-03-01", "3"]);
-    assert!(stdout(&o).contains("暂定"), "beyond the table the result is provisional: {}", stdout(&o));
+    assert!(
+        stdout(&o).contains("暂定"),
+        "beyond the table the result is provisional: {}",
+        stdout(&o)
+    );
     let bad = zhifa(&["calendar", "add", "2024-13-01", "3"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("date"));
@@ -76,8 +98,10 @@ fn standard_export_and_published_markdown_agree() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("standard JSON");
     assert!(v["code_sets"].as_array().is_some_and(|a| a.len() >= 14));
     let md = zhifa(&["standard", "export", "--format", "markdown"]);
-    let published = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/data-standard.md"))
-        .expect("docs/data-standard.md");
+    let published = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/data-standard.md"),
+    )
+    .expect("docs/data-standard.md");
     assert!(
         stdout(&md) == published,
         "docs/data-standard.md is stale: regenerate with `zhifa standard export --format markdown > docs/data-standard.md`"
@@ -86,53 +110,99 @@ fn standard_export_and_published_markdown_agree() {
 
 async fn open(url: &str, key_file: &Path) -> Store {
     let key = hex_key(key_file);
-    Store::connect(StoreOptions { url: url.into(), max_connections: 2, cipher: Arc::new(Sm4GcmCipher::new(key)) })
-        .await
-        .expect("open store")
+    Store::connect(StoreOptions {
+        url: url.into(),
+        max_connections: 2,
+        cipher: Arc::new(Sm4GcmCipher::new(key)),
+    })
+    .await
+    .expect("open store")
 }
 
 fn hex_key(path: &Path) -> [u8; 16] {
     let text = std::fs::read_to_string(path).expect("key file");
-    let bytes: Vec<u8> = (0..32).step_by(2).map(|i| u8::from_str_radix(&text.trim()[i..i + 2], 16).unwrap()).collect();
+    let bytes: Vec<u8> = (0..32)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text.trim()[i..i + 2], 16).unwrap())
+        .collect();
     bytes.try_into().unwrap()
 }
 
 /// Runs `zhifa demo --no-serve` twice on one database and checks what it loaded.
 fn demo_twice(data_dir: &Path, url: Option<&str>) {
-    let mut args = vec!["demo", "--no-serve", "--data-dir", data_dir.to_str().unwrap()];
+    let mut args = vec![
+        "demo",
+        "--no-serve",
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+    ];
     if let Some(u) = url {
         args.extend(["--database-url", u]);
     }
     let first = zhifa(&args);
-    assert!(first.status.success(), "{}\n{}", stdout(&first), String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}\n{}",
+        stdout(&first),
+        String::from_utf8_lossy(&first.stderr)
+    );
     let out = stdout(&first);
-    for needle in ["浏览器访问", "演示账号", "officer", "reviewer", "head", "supervisor", "admin"] {
+    for needle in [
+        "浏览器访问",
+        "演示账号",
+        "officer",
+        "reviewer",
+        "head",
+        "supervisor",
+        "admin",
+    ] {
         assert!(out.contains(needle), "missing {needle}: {out}");
     }
     let second = zhifa(&args);
-    assert!(second.status.success(), "re-running the demo is safe: {}", String::from_utf8_lossy(&second.stderr));
+    assert!(
+        second.status.success(),
+        "re-running the demo is safe: {}",
+        String::from_utf8_lossy(&second.stderr)
+    );
 
-    let url = url.map(str::to_string).unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("zhifa.db").display()));
+    let url = url
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("zhifa.db").display()));
     let key = data_dir.join("keys/field.key");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = open(&url, &key).await;
         let c = store.counts().await.unwrap();
-        assert!(c.subjects >= 50 && c.officers >= 500 && c.powers >= 100, "{c:?}");
+        assert!(
+            c.subjects >= 50 && c.officers >= 500 && c.powers >= 100,
+            "{c:?}"
+        );
         assert_eq!(c.regions[0], 31);
         assert!(c.laws >= 1_500 && c.articles >= 50_000, "{c:?}");
-        let page = PageRequest { offset: 0, limit: 500 };
-        let subjects = store.list_subjects(&SubjectFilter::default(), page).await.unwrap();
+        let page = PageRequest {
+            offset: 0,
+            limit: 500,
+        };
+        let subjects = store
+            .list_subjects(&SubjectFilter::default(), page)
+            .await
+            .unwrap();
         let mut fields: Vec<&str> = subjects.items.iter().map(|s| s.field.as_str()).collect();
         fields.sort();
         fields.dedup();
         assert!(fields.len() >= 6, "{fields:?}");
         // Every power's legal basis is a stored article of a real law.
-        let powers = store.list_powers(&PowerFilter::default(), page).await.unwrap();
+        let powers = store
+            .list_powers(&PowerFilter::default(), page)
+            .await
+            .unwrap();
         for p in &powers.items {
             assert!(!p.bases.is_empty());
             for b in &p.bases {
@@ -141,7 +211,13 @@ fn demo_twice(data_dir: &Path, url: Option<&str>) {
             }
             if p.category == "02" {
                 let rows = store
-                    .list_benchmarks(&BenchmarkFilter { power_id: Some(p.id.clone()), include_inactive: None }, page)
+                    .list_benchmarks(
+                        &BenchmarkFilter {
+                            power_id: Some(p.id.clone()),
+                            include_inactive: None,
+                        },
+                        page,
+                    )
                     .await
                     .unwrap();
                 assert_eq!(rows.total, 4, "four circumstance levels for {}", p.name);
@@ -149,11 +225,23 @@ fn demo_twice(data_dir: &Path, url: Option<&str>) {
         }
         // Some certificates are suspended, revoked or expired.
         let suspended = store
-            .list_certificates(&zhifa_store::model::CertificateFilter { status: Some("2".into()), ..Default::default() }, page)
+            .list_certificates(
+                &zhifa_store::model::CertificateFilter {
+                    status: Some("2".into()),
+                    ..Default::default()
+                },
+                page,
+            )
             .await
             .unwrap();
         assert!(suspended.total > 0);
-        assert!(store.verify_password("officer", "zhifa-demo-2026").await.unwrap().is_some());
+        assert!(
+            store
+                .verify_password("officer", "zhifa-demo-2026")
+                .await
+                .unwrap()
+                .is_some()
+        );
         // The second run added nothing.
         let again = store.counts().await.unwrap();
         assert_eq!(c, again);
@@ -177,9 +265,19 @@ fn demo_loads_postgres() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL reachable");
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut c).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+        let mut c = sqlx::PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
     });
     let (head, _) = base.rsplit_once('/').expect("database URL with a path");
     let url = format!("{head}/{name}");
@@ -188,7 +286,11 @@ fn demo_loads_postgres() {
     rt.block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut c)
+        .await;
     });
 }
 
@@ -197,7 +299,13 @@ fn serve_answers_http() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhifa"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
         .env_remove("ZHIFA_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -212,7 +320,11 @@ fn serve_answers_http() {
     };
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     let _ = child.kill();

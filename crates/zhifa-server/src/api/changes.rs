@@ -23,7 +23,7 @@ pub fn routes() -> Router<AppState> {
 #[openapi(paths(list))]
 pub struct Doc;
 
-/// 查询变更记录 — list change-log entries, filtered by entity kind and id, in log order.
+/// 查询变更记录 — list change-log entries, filtered by entity kind and id, newest first.
 #[utoipa::path(
     get, path = "/api/v1/changes", tag = "changes",
     params(ChangeFilter, PageRequest),

@@ -92,7 +92,9 @@ impl Modify for SecurityAddon {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("写操作需要的 API 令牌：Authorization: Bearer <token>"))
+                    .description(Some(
+                        "写操作需要的 API 令牌（请求头 Authorization: Bearer 加令牌）",
+                    ))
                     .build(),
             ),
         );

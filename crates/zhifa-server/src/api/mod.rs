@@ -20,6 +20,7 @@ use axum::http::{HeaderName, StatusCode, header};
 use utoipa::OpenApi;
 use zhifa_store::model::Page;
 
+use crate::error::{ErrorBody, ErrorDetail, FieldErrorBody};
 use crate::extract::Json;
 use crate::state::AppState;
 use docs::SecurityAddon;
@@ -61,7 +62,7 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(
         title = "执法 Zhifa API",
-        description = "行政执法基础数据接口：数据标准、标识符校验、法定工作日历、行政区划、执法主体、执法人员、执法证、执法事项、裁量基准、法律法规与变更记录。写操作需要 API 令牌（Authorization: Bearer <token>）。错误统一为 {\"error\":{\"code\",\"message\",\"rule\",\"fields\"}}。",
+        description = "行政执法基础数据接口：数据标准、标识符校验、法定工作日历、行政区划、执法主体、执法人员、执法证、执法事项、裁量基准、法律法规与变更记录。写操作需要 API 令牌（请求头 Authorization: Bearer 加令牌）。错误统一为 {\"error\":{\"code\",\"message\",\"rule\",\"fields\"}}。",
     ),
     tags(
         (name = "health", description = "健康检查"),
@@ -77,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         (name = "laws", description = "法律法规"),
         (name = "changes", description = "变更记录"),
     ),
+    components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
 )]
 struct ApiDoc;

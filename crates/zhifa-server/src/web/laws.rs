@@ -10,7 +10,7 @@ use serde::Deserialize;
 use zhifa_store::model::{ArticleRow, LawFilter, LawRow, PageRequest};
 
 use super::labels::{code_label, code_options};
-use super::{PAGE_SIZE, PageQuery, PageResult, Pager, non_empty, offset_param, render};
+use super::{PAGE_SIZE, PageQuery, PageResult, Pager, filtered, non_empty, offset_param, render};
 use crate::extract::Path;
 use crate::state::AppState;
 
@@ -33,6 +33,7 @@ pub struct ListParams {
 #[derive(Template)]
 #[template(path = "laws.html")]
 struct ListPage {
+    error: Option<String>,
     rows: Vec<(LawRow, String)>,
     pager: Pager,
     q: String,
@@ -51,16 +52,19 @@ pub async fn list(
         category: None,
     };
     let offset = offset_param(p.offset.as_deref());
-    let page = state
-        .store
-        .list_laws(
-            &filter,
-            PageRequest {
-                offset,
-                limit: PAGE_SIZE,
-            },
-        )
-        .await?;
+    let (page, error) = filtered(
+        state
+            .store
+            .list_laws(
+                &filter,
+                PageRequest {
+                    offset,
+                    limit: PAGE_SIZE,
+                },
+            )
+            .await,
+        offset,
+    )?;
     let q = filter.q.unwrap_or_default();
     let level = filter.level.unwrap_or_default();
     let pager = Pager::new(
@@ -79,6 +83,7 @@ pub async fn list(
         })
         .collect();
     Ok(render(&ListPage {
+        error,
         rows,
         pager,
         q,

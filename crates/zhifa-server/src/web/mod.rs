@@ -20,6 +20,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::de::DeserializeOwned;
 
+use zhifa_store::StoreError;
+use zhifa_store::model::Page;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -81,8 +84,8 @@ impl From<ApiError> for PageError {
     }
 }
 
-impl From<zhifa_store::StoreError> for PageError {
-    fn from(e: zhifa_store::StoreError) -> Self {
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
         PageError(e.into())
     }
 }
@@ -112,7 +115,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        crate::extract::parse_query(parts.uri.query().unwrap_or(""))
+        // Pages are lenient about repeated parameters (a hand-edited address): the first wins.
+        let mut seen = std::collections::HashSet::new();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                    .filter(|(k, _)| seen.insert(k.clone())),
+            )
+            .finish();
+        crate::extract::parse_query(&query)
             .map(PageQuery)
             .map_err(PageError)
     }
@@ -180,6 +191,32 @@ pub fn offset_param(value: Option<&str>) -> i64 {
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(0)
         .max(0)
+}
+
+/// The page of a filtered list, or an empty page and the Chinese reasons when the store
+/// rejected the filter (shown above the form instead of an error page).
+pub fn filtered<T>(
+    result: Result<Page<T>, StoreError>,
+    offset: i64,
+) -> Result<(Page<T>, Option<String>), PageError> {
+    match result {
+        Ok(page) => Ok((page, None)),
+        Err(StoreError::Invalid(fields)) => {
+            let reasons = fields
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；");
+            let empty = Page {
+                items: Vec::new(),
+                total: 0,
+                offset,
+                limit: PAGE_SIZE,
+            };
+            Ok((empty, Some(reasons)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// An optional query parameter with blanks treated as absent.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use zhifa_store::model::{Benchmark, BenchmarkFilter, PageRequest, Power, PowerFilter};
 
 use super::labels::{code_label, code_labels, code_options, fine_range};
-use super::{PAGE_SIZE, PageQuery, PageResult, Pager, non_empty, offset_param, render};
+use super::{PAGE_SIZE, PageQuery, PageResult, Pager, filtered, non_empty, offset_param, render};
 use crate::extract::Path;
 use crate::state::AppState;
 
@@ -52,6 +52,7 @@ impl From<Power> for PowerView {
 #[derive(Template)]
 #[template(path = "powers.html")]
 struct ListPage {
+    error: Option<String>,
     rows: Vec<PowerView>,
     pager: Pager,
     q: String,
@@ -73,16 +74,19 @@ pub async fn list(
         include_inactive: None,
     };
     let offset = offset_param(p.offset.as_deref());
-    let page = state
-        .store
-        .list_powers(
-            &filter,
-            PageRequest {
-                offset,
-                limit: PAGE_SIZE,
-            },
-        )
-        .await?;
+    let (page, error) = filtered(
+        state
+            .store
+            .list_powers(
+                &filter,
+                PageRequest {
+                    offset,
+                    limit: PAGE_SIZE,
+                },
+            )
+            .await,
+        offset,
+    )?;
     let q = filter.q.unwrap_or_default();
     let field = filter.field.unwrap_or_default();
     let category = filter.category.unwrap_or_default();
@@ -93,6 +97,7 @@ pub async fn list(
     ];
     let pager = Pager::new("/powers", &params, offset, page.items.len(), page.total);
     Ok(render(&ListPage {
+        error,
         rows: page.items.into_iter().map(PowerView::from).collect(),
         pager,
         q,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use zhifa_store::model::{Officer, OfficerFilter, PageRequest, Subject, SubjectFilter};
 
 use super::labels::{code_label, code_options, region_name};
-use super::{PAGE_SIZE, PageQuery, PageResult, Pager, non_empty, offset_param, render};
+use super::{PAGE_SIZE, PageQuery, PageResult, Pager, filtered, non_empty, offset_param, render};
 use crate::extract::Path;
 use crate::state::AppState;
 
@@ -65,6 +65,7 @@ impl From<Subject> for SubjectView {
 #[derive(Template)]
 #[template(path = "subjects.html")]
 struct ListPage {
+    error: Option<String>,
     rows: Vec<SubjectView>,
     pager: Pager,
     region: String,
@@ -86,16 +87,19 @@ pub async fn list(
         include_inactive: None,
     };
     let offset = offset_param(p.offset.as_deref());
-    let page = state
-        .store
-        .list_subjects(
-            &filter,
-            PageRequest {
-                offset,
-                limit: PAGE_SIZE,
-            },
-        )
-        .await?;
+    let (page, error) = filtered(
+        state
+            .store
+            .list_subjects(
+                &filter,
+                PageRequest {
+                    offset,
+                    limit: PAGE_SIZE,
+                },
+            )
+            .await,
+        offset,
+    )?;
     let region = filter.region.clone().unwrap_or_default();
     let field = filter.field.clone().unwrap_or_default();
     let q = filter.q.clone().unwrap_or_default();
@@ -106,6 +110,7 @@ pub async fn list(
     ];
     let pager = Pager::new("/subjects", &params, offset, page.items.len(), page.total);
     Ok(render(&ListPage {
+        error,
         rows: page.items.into_iter().map(SubjectView::from).collect(),
         pager,
         region_label: if region.is_empty() {

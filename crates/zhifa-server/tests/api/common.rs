@@ -9,7 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tower::ServiceExt;
 use zhifa_domain::calendar::LegalCalendar;
 use zhifa_domain::region::RegionTable;
@@ -17,6 +17,8 @@ use zhifa_server::{AppState, ServerConfig};
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::model::{Actor, ChangeFilter, Counts, PageRequest};
 use zhifa_store::{Store, StoreOptions};
+
+use crate::fixtures::{TEST_LAW, TEST_LAW_PATH};
 
 /// The API token of test apps.
 pub const TOKEN: &str = "test-token-0123456789";
@@ -44,7 +46,9 @@ impl Db {
 }
 
 fn postgres_url() -> Option<String> {
-    std::env::var("ZHIFA_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+    std::env::var("ZHIFA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
 /// Runs a test body on SQLite (`_sqlite`) and on PostgreSQL (`_postgres`; passes with a note
@@ -68,9 +72,9 @@ macro_rules! on_both {
 }
 
 /// Keeps the database alive for the test and removes it afterwards.
-enum Guard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres(PgDatabase),
+struct Guard {
+    _sqlite: Option<tempfile::TempDir>,
+    _postgres: Option<PgDatabase>,
 }
 
 /// A database created for one test, dropped (forcibly) when the test ends.
@@ -85,11 +89,18 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Drop runs inside the test's runtime: use a thread with a runtime of its own.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             rt.block_on(async {
-                use sqlx::{Connection, Executor};
+                use sqlx::Connection;
                 let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
                 Some(())
             })
         })
@@ -99,7 +110,9 @@ impl Drop for PgDatabase {
 
 /// `postgres://user@host:port/db?x` with the database replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let after_scheme = base.find("://").map_or(0, |i| i + 3);
     let host = match base[after_scheme..].find('/') {
         Some(i) => &base[..after_scheme + i],
@@ -136,19 +149,37 @@ impl TestAppBuilder {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 let path = dir.path().join("zhifa.db");
-                (format!("sqlite://{}?mode=rwc", path.display()), Guard::Sqlite(dir))
+                (
+                    format!("sqlite://{}?mode=rwc", path.display()),
+                    Guard {
+                        _sqlite: Some(dir),
+                        _postgres: None,
+                    },
+                )
             }
             Db::Postgres => {
-                use sqlx::{Connection, Executor};
+                use sqlx::Connection;
                 let admin_url = postgres_url().expect("ZHIFA_TEST_DATABASE_URL");
                 let name = format!("zhifa_srv_{}", uuid::Uuid::now_v7().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("ZHIFA_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-                });
-                conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("ZHIFA_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+                    });
+                let sql = format!("CREATE DATABASE {name}");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 conn.close().await.ok();
                 let url = with_database(&admin_url, &name);
-                (url, Guard::Postgres(PgDatabase { admin_url, name }))
+                (
+                    url,
+                    Guard {
+                        _sqlite: None,
+                        _postgres: Some(PgDatabase { admin_url, name }),
+                    },
+                )
             }
         };
         let store = Store::connect(StoreOptions {
@@ -159,7 +190,10 @@ impl TestAppBuilder {
         .await
         .expect("connect store");
         store.migrate().await.expect("migrate");
-        store.load_regions(RegionTable::builtin()).await.expect("load regions");
+        store
+            .load_regions(RegionTable::builtin())
+            .await
+            .expect("load regions");
         let config = ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             api_token: self.token.clone(),
@@ -172,7 +206,11 @@ impl TestAppBuilder {
         };
         let client: SocketAddr = format!("{CLIENT_IP}:40000").parse().expect("address");
         let router = zhifa_server::router(state).layer(MockConnectInfo(client));
-        TestApp { router, store, _guard: guard }
+        TestApp {
+            router,
+            store,
+            _guard: guard,
+        }
     }
 }
 
@@ -213,7 +251,12 @@ impl TestResponse {
         let body = self.json();
         assert_eq!(body["error"]["code"], code, "body: {body}");
         let message = body["error"]["message"].as_str().expect("message");
-        assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "not Chinese: {message}");
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "not Chinese: {message}"
+        );
         body
     }
 }
@@ -222,7 +265,11 @@ impl TestResponse {
 pub fn error_fields(body: &Value) -> Vec<String> {
     body["error"]["fields"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or_default().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -236,7 +283,10 @@ pub struct Snapshot {
 impl TestApp {
     /// A builder with the token [`TOKEN`] and a 1 MiB body limit.
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { token: Some(TOKEN.to_string()), max_body_bytes: zhifa_server::DEFAULT_MAX_BODY_BYTES }
+        TestAppBuilder {
+            token: Some(TOKEN.to_string()),
+            max_body_bytes: zhifa_server::DEFAULT_MAX_BODY_BYTES,
+        }
     }
 
     /// A default app on `db`.
@@ -246,16 +296,31 @@ impl TestApp {
 
     /// Sends a request.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes();
-        TestResponse { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
     }
 
     /// `GET path` with the token.
@@ -269,7 +334,14 @@ impl TestApp {
 
     /// A write with the token and a JSON body.
     pub async fn write(&self, method: Method, path: &str, body: &Value) -> TestResponse {
-        self.raw(method, path, Some(TOKEN), Some("application/json"), body.to_string()).await
+        self.raw(
+            method,
+            path,
+            Some(TOKEN),
+            Some("application/json"),
+            body.to_string(),
+        )
+        .await
     }
 
     /// `POST path` with the token and a JSON body.
@@ -284,7 +356,8 @@ impl TestApp {
 
     /// `POST path` with the token and no body (deactivation).
     pub async fn post_empty(&self, path: &str) -> TestResponse {
-        self.raw(Method::POST, path, Some(TOKEN), None, String::new()).await
+        self.raw(Method::POST, path, Some(TOKEN), None, String::new())
+            .await
     }
 
     /// Any request: method, path, optional bearer token, optional content type, body text.
@@ -303,105 +376,52 @@ impl TestApp {
         if let Some(ct) = content_type {
             request = request.header(header::CONTENT_TYPE, ct);
         }
-        self.send(request.body(Body::from(body)).expect("request")).await
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Counts and change-log length, to prove a refused write changed nothing.
     pub async fn snapshot(&self) -> Snapshot {
         let counts = self.store.counts().await.expect("counts");
-        let changes =
-            self.store.list_changes(&ChangeFilter::default(), PageRequest::default()).await.expect("changes").total;
+        let changes = self
+            .store
+            .list_changes(&ChangeFilter::default(), PageRequest::default())
+            .await
+            .expect("changes")
+            .total;
         Snapshot { counts, changes }
     }
 
     /// Creates a record through the API and returns it (asserting 201).
     pub async fn create(&self, resource: &str, body: &Value) -> Value {
         let r = self.post(&format!("/api/v1/{resource}"), body).await;
-        assert_eq!(r.status, StatusCode::CREATED, "create {resource}: {}", r.text());
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "create {resource}: {}",
+            r.text()
+        );
         r.json()
     }
 
     /// Imports the small test law and returns the ids of its articles in order.
     pub async fn import_test_law(&self) -> Vec<String> {
         let law = zhifa_laws::parse_law(TEST_LAW_PATH, TEST_LAW).expect("test law parses");
-        self.store.import_laws(&[law], &Actor::system("test")).await.expect("import law");
+        self.store
+            .import_laws(&[law], &Actor::system("test"))
+            .await
+            .expect("import law");
         let laws = self.get("/api/v1/laws?q=%E6%B5%8B%E8%AF%95").await.json();
         let id = laws["items"][0]["id"].as_str().expect("law id").to_string();
-        let articles = self.get(&format!("/api/v1/laws/{id}/articles")).await.json();
-        articles.as_array().expect("articles").iter().map(|a| a["id"].as_str().expect("id").to_string()).collect()
+        let articles = self
+            .get(&format!("/api/v1/laws/{id}/articles"))
+            .await
+            .json();
+        articles
+            .as_array()
+            .expect("articles")
+            .iter()
+            .map(|a| a["id"].as_str().expect("id").to_string())
+            .collect()
     }
-}
-
-/// Path of the test law (category folder and version date as in the corpus).
-pub const TEST_LAW_PATH: &str = "行政法/测试食品安全管理法(2021-04-29).md";
-
-/// A small law with chapters, paragraphs and items.
-pub const TEST_LAW: &str = "# 测试食品安全管理法
-
-2021年4月29日 第十三届全国人民代表大会常务委员会第二十八次会议修正
-
-<!-- INFO END -->
-
-## 第一章 总则
-
-第一条 为了保证食品安全，保障公众身体健康和生命安全，制定本法。
-
-第二条 食品生产经营者应当依照法律、法规和食品安全标准从事生产经营活动。
-
-## 第二章 法律责任
-
-第三条 违反本法规定，有下列情形之一的，由县级以上人民政府食品安全监督管理部门没收违法所得：
-
-（一）生产经营致病性微生物超过食品安全标准限量的食品；
-
-（二）用回收食品作为原料生产食品。
-
-违法生产经营的食品货值金额不足一万元的，并处五万元以上十万元以下罚款。
-";
-
-/// A valid unified social credit code, different for each `n`.
-pub fn uscc(n: u32) -> String {
-    zhifa_domain::ids::uscc_with_check(&format!("11440106MB{n:07}")).expect("valid prefix").as_str().to_string()
-}
-
-/// A valid citizen ID (born 1985-03-12, 广州市天河区), different for each `n` (odd = male).
-pub fn citizen_id(n: u32) -> String {
-    zhifa_domain::ids::citizen_id_with_check(&format!("44010619850312{n:03}")).expect("valid prefix").as_str().to_string()
-}
-
-/// Input of a subject in 天河区 (440106), field `01` 市场监管.
-pub fn subject_input(name: &str, n: u32) -> Value {
-    json!({
-        "name": name,
-        "short_name": "天河市监",
-        "uscc": uscc(n),
-        "subject_type": "1",
-        "field": "01",
-        "level": "4",
-        "region_code": "440106",
-        "address": "广州市天河区天河路 1 号",
-        "phone": "020-12345678"
-    })
-}
-
-/// Input of an officer of `subject_id`.
-pub fn officer_input(subject_id: &str, name: &str, n: u32) -> Value {
-    json!({ "name": name, "citizen_id": citizen_id(n), "subject_id": subject_id, "position": "科员", "phone": "13800138000" })
-}
-
-/// Input of a certificate of `officer_id`.
-pub fn certificate_input(officer_id: &str, number: &str, status: &str, from: &str, to: &str) -> Value {
-    json!({
-        "number": number, "officer_id": officer_id, "status": status,
-        "valid_from": from, "valid_to": to, "fields": ["01"],
-        "legal_review_qualified": true, "issuer": "广州市天河区人民政府"
-    })
-}
-
-/// Creates a subject and one officer; returns (subject, officer).
-pub async fn subject_and_officer(app: &TestApp) -> (Value, Value) {
-    let subject = app.create("subjects", &subject_input("广州市天河区市场监督管理局", 1)).await;
-    let sid = subject["id"].as_str().expect("id");
-    let officer = app.create("officers", &officer_input(sid, "张三", 11)).await;
-    (subject, officer)
 }

@@ -7,7 +7,9 @@ mod common;
 
 mod catalogue;
 mod errors;
+mod fixtures;
 mod pages;
 mod personnel;
 mod reference;
+mod serve;
 mod subjects;

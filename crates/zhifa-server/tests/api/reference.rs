@@ -16,14 +16,31 @@ async fn health_and_regions(db: Db) {
     assert_eq!(tianhe["name"], "天河区");
     assert_eq!(tianhe["level"], "county");
     assert_eq!(tianhe["parent"], "440100");
-    let districts = app.get("/api/v1/regions?parent=440100&limit=500").await.json();
+    let districts = app
+        .get("/api/v1/regions?parent=440100&limit=500")
+        .await
+        .json();
     assert_eq!(districts["total"], 11, "广州市 has 11 districts");
-    let provinces = app.get("/api/v1/regions?level=province&limit=5").await.json();
+    let provinces = app
+        .get("/api/v1/regions?level=province&limit=5")
+        .await
+        .json();
     assert_eq!(provinces["total"], 31);
     assert_eq!(provinces["items"].as_array().unwrap().len(), 5);
-    let named = app.get("/api/v1/regions?q=%E5%A4%A9%E6%B2%B3&level=county").await.json();
-    assert!(named["items"].as_array().unwrap().iter().any(|r| r["code"] == "440106"));
-    app.get("/api/v1/regions/999999").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    let named = app
+        .get("/api/v1/regions?q=%E5%A4%A9%E6%B2%B3&level=county")
+        .await
+        .json();
+    assert!(
+        named["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "440106")
+    );
+    app.get("/api/v1/regions/999999")
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
 }
 on_both!(health_and_regions => health_and_regions_sqlite, health_and_regions_postgres);
 
@@ -33,7 +50,10 @@ async fn data_standard_is_published() {
     let standard = app.get("/api/v1/standard").await.json();
     assert!(standard["code_sets"].as_array().unwrap().len() > 10);
     assert!(standard["elements"].as_array().is_some());
-    let fields = app.get("/api/v1/standard/code-sets/enforcement_field").await.json();
+    let fields = app
+        .get("/api/v1/standard/code-sets/enforcement_field")
+        .await
+        .json();
     assert_eq!(fields["name_zh"], "执法领域");
     assert_eq!(fields["codes"][0]["code"], "01");
     assert_eq!(fields["codes"][0]["name_zh"], "市场监管");
@@ -42,7 +62,10 @@ async fn data_standard_is_published() {
 #[tokio::test]
 async fn identifiers_are_checked() {
     let app = TestApp::start(Db::Sqlite).await;
-    let uscc = app.get("/api/v1/check/uscc/91350100m000100y43").await.json();
+    let uscc = app
+        .get("/api/v1/check/uscc/91350100m000100y43")
+        .await
+        .json();
     assert_eq!(uscc["valid"], true, "{uscc}");
     assert_eq!(uscc["normalized"], "91350100M000100Y43");
     assert_eq!(uscc["details"]["region_code"], "350100");
@@ -54,15 +77,26 @@ async fn identifiers_are_checked() {
     assert_eq!(bad["valid"], false);
     assert_eq!(bad["error"]["rule"], "GB 32100-2015");
     assert!(bad["error"]["code"].as_str().unwrap().starts_with("uscc."));
-    assert!(bad["error"]["message"].as_str().unwrap().contains("统一社会信用代码"));
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("统一社会信用代码")
+    );
 
-    let id = app.get("/api/v1/check/idcard/11010519491231002x").await.json();
+    let id = app
+        .get("/api/v1/check/idcard/11010519491231002x")
+        .await
+        .json();
     assert_eq!(id["valid"], true, "{id}");
     assert_eq!(id["normalized"], "11010519491231002X");
     assert_eq!(id["details"]["birth_date"], "1949-12-31");
     assert_eq!(id["details"]["sex"], "女");
     assert_eq!(id["details"]["region_name"], "北京市朝阳区");
-    let id = app.get("/api/v1/check/idcard/110105194912310021").await.json();
+    let id = app
+        .get("/api/v1/check/idcard/110105194912310021")
+        .await
+        .json();
     assert_eq!(id["valid"], false);
 
     let region = app.get("/api/v1/check/region/440106").await.json();
@@ -70,7 +104,10 @@ async fn identifiers_are_checked() {
     assert_eq!(region["details"]["region_name"], "广东省广州市天河区");
     assert_eq!(region["details"]["level"], "county");
     let region = app.get("/api/v1/check/region/449999").await.json();
-    assert_eq!((region["valid"].clone(), region["error"]["code"].clone()), (Value::Bool(false), "region.unknown".into()));
+    assert_eq!(
+        (region["valid"].clone(), region["error"]["code"].clone()),
+        (Value::Bool(false), "region.unknown".into())
+    );
 
     let cert = app.get("/api/v1/check/cert_no/4401060100001").await.json();
     assert_eq!(cert["valid"], true, "{cert}");
@@ -87,32 +124,70 @@ async fn calendar_answers_in_working_days() {
     assert_eq!(holiday["working_day"], false);
     assert_eq!(holiday["provisional"], false);
     assert_eq!(holiday["festival"], "National Day");
-    let makeup = app.get("/api/v1/calendar/day?date=2024%E5%B9%B49%E6%9C%8829%E6%97%A5").await.json();
-    assert_eq!((makeup["date"].clone(), makeup["working_day"].clone()), ("2024-09-29".into(), Value::Bool(true)));
+    let makeup = app
+        .get("/api/v1/calendar/day?date=2024%E5%B9%B49%E6%9C%8829%E6%97%A5")
+        .await
+        .json();
+    assert_eq!(
+        (makeup["date"].clone(), makeup["working_day"].clone()),
+        ("2024-09-29".into(), Value::Bool(true))
+    );
     assert_eq!(makeup["weekday"], "星期日");
-    assert_eq!(app.get("/api/v1/calendar/day?date=2031-01-06").await.json()["provisional"], true);
+    assert_eq!(
+        app.get("/api/v1/calendar/day?date=2031-01-06").await.json()["provisional"],
+        true
+    );
 
-    let five = app.get("/api/v1/calendar/add?date=2024-09-30&days=5").await.json();
-    assert_eq!(five["deadline"], "2024-10-12", "make-up Saturday counts (APL Art. 85)");
-    let rolled = app.get("/api/v1/calendar/add?date=2024-09-20&days=11&unit=calendar").await.json();
+    let five = app
+        .get("/api/v1/calendar/add?date=2024-09-30&days=5")
+        .await
+        .json();
+    assert_eq!(
+        five["deadline"], "2024-10-12",
+        "make-up Saturday counts (APL Art. 85)"
+    );
+    let rolled = app
+        .get("/api/v1/calendar/add?date=2024-09-20&days=11&unit=calendar")
+        .await
+        .json();
     assert_eq!(rolled["deadline"], "2024-10-08");
     assert_eq!(rolled["rolled_from"], "2024-10-01");
 
-    let between = app.get("/api/v1/calendar/between?from=2024-09-30&to=2024-10-14").await.json();
+    let between = app
+        .get("/api/v1/calendar/between?from=2024-09-30&to=2024-10-14")
+        .await
+        .json();
     assert_eq!(between["working_days"], 6);
 
-    let body = app.get("/api/v1/calendar/day?date=2024-02-30").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let body = app
+        .get("/api/v1/calendar/day?date=2024-02-30")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     assert_eq!(error_fields(&body), ["date"]);
     assert_eq!(body["error"]["fields"][0]["code"], "date.format");
-    let body = app.get("/api/v1/calendar/between?from=2024-01-01&to=tomorrow").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    let body = app
+        .get("/api/v1/calendar/between?from=2024-01-01&to=tomorrow")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     assert_eq!(error_fields(&body), ["to"]);
-    let body = app.get("/api/v1/calendar/add?date=2024-01-01").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
+    let body = app
+        .get("/api/v1/calendar/add?date=2024-01-01")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
     assert_eq!(error_fields(&body), ["days"]);
-    let body = app.get("/api/v1/calendar/add?date=2024-01-01&days=-3").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
+    let body = app
+        .get("/api/v1/calendar/add?date=2024-01-01&days=-3")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
     assert_eq!(error_fields(&body), ["days"]);
-    let body = app.get("/api/v1/calendar/add?date=2024-01-01&days=5&unit=weeks").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
+    let body = app
+        .get("/api/v1/calendar/add?date=2024-01-01&days=5&unit=weeks")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "query.invalid");
     assert_eq!(error_fields(&body), ["unit"]);
-    app.get("/api/v1/calendar/add?date=2024-01-01&days=99999").await.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "calendar.days");
+    app.get("/api/v1/calendar/add?date=2024-01-01&days=99999")
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "calendar.days");
 }
 
 #[tokio::test]
@@ -147,7 +222,12 @@ async fn openapi_document_lists_every_route() {
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
-    assert_eq!(paths.len(), 31, "documented paths: {:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        paths.len(),
+        31,
+        "documented paths: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
 
     let list = &paths["/api/v1/subjects"]["get"];
     let params: Vec<(&str, &str)> = list["parameters"]
@@ -156,21 +236,48 @@ async fn openapi_document_lists_every_route() {
         .iter()
         .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
         .collect();
-    for name in ["region", "field", "q", "include_inactive", "offset", "limit"] {
-        assert!(params.contains(&(name, "query")), "{name} missing in {params:?}");
+    for name in [
+        "region",
+        "field",
+        "q",
+        "include_inactive",
+        "offset",
+        "limit",
+    ] {
+        assert!(
+            params.contains(&(name, "query")),
+            "{name} missing in {params:?}"
+        );
     }
     let create = &paths["/api/v1/subjects"]["post"];
-    assert!(create["requestBody"]["content"]["application/json"]["schema"].to_string().contains("SubjectInput"));
+    assert!(
+        create["requestBody"]["content"]["application/json"]["schema"]
+            .to_string()
+            .contains("SubjectInput")
+    );
     for status in ["201", "400", "401", "413", "415", "422"] {
-        assert!(create["responses"].get(status).is_some(), "POST /subjects lacks {status}");
+        assert!(
+            create["responses"].get(status).is_some(),
+            "POST /subjects lacks {status}"
+        );
     }
     assert!(create["responses"]["422"].to_string().contains("ErrorBody"));
     assert!(create["security"].to_string().contains("api_token"));
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for schema in ["ErrorBody", "ErrorDetail", "FieldErrorBody", "Subject", "BenchmarkInput", "CheckResult"] {
+    for schema in [
+        "ErrorBody",
+        "ErrorDetail",
+        "FieldErrorBody",
+        "Subject",
+        "BenchmarkInput",
+        "CheckResult",
+    ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }
-    assert_eq!(doc["components"]["securitySchemes"]["api_token"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_token"]["scheme"],
+        "bearer"
+    );
 }
 
 #[tokio::test]
@@ -182,9 +289,15 @@ async fn swagger_ui_is_served_offline() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("unpkg.com") && !html.contains("cdn."), "Swagger UI must not load from a CDN");
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn."),
+        "Swagger UI must not load from a CDN"
+    );
     let init = app.get("/api/docs/swagger-initializer.js").await;
     assert_eq!(init.status, StatusCode::OK);
     assert!(init.text().contains("/api/v1/openapi.json"));
-    assert_eq!(app.get("/api/docs/swagger-ui-bundle.js").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/docs/swagger-ui-bundle.js").await.status,
+        StatusCode::OK
+    );
 }

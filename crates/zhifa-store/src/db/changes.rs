@@ -5,22 +5,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Store;
-use super::support::{Where, fetch_page};
-use crate::error::{Result, StoreError};
+use super::support::{Where, fetch_page, get_json_opt};
+use crate::error::Result;
 use crate::model::{Change, ChangeFilter, Page, PageRequest};
-
-fn json_column(row: &AnyRow, column: &str) -> Result<Option<serde_json::Value>> {
-    let text: Option<String> = row.try_get(column)?;
-    text.map(|t| {
-        serde_json::from_str(&t).map_err(|e| {
-            StoreError::Database(sqlx::Error::ColumnDecode {
-                index: column.to_string(),
-                source: Box::new(e),
-            })
-        })
-    })
-    .transpose()
-}
 
 fn change_from_row(row: &AnyRow) -> Result<Change> {
     Ok(Change {
@@ -31,8 +18,8 @@ fn change_from_row(row: &AnyRow) -> Result<Change> {
         actor: row.try_get("actor")?,
         ip: row.try_get("ip")?,
         at: row.try_get("at")?,
-        before: json_column(row, "before")?,
-        after: json_column(row, "after")?,
+        before: get_json_opt(row, "before")?,
+        after: get_json_opt(row, "after")?,
     })
 }
 

@@ -10,8 +10,8 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::Store;
 use super::support::{
-    Arg, ChangeEntry, Where, fetch_page, get_json, new_id, now, query_with, record_change, to_json,
-    values_list,
+    Arg, BulkInsert, ChangeEntry, Where, fetch_page, get_json, new_id, now, query_with,
+    record_change, to_json,
 };
 use crate::error::{Result, StoreError};
 use crate::model::{
@@ -109,29 +109,28 @@ impl Store {
         if added.is_empty() {
             return Ok(report);
         }
-        for chunk in added.chunks(LAW_BATCH) {
-            let sql = format!(
-                "INSERT INTO laws (id, title, level, category, version_date, issued, source_file, history, preamble, \
-                 article_count, created_at) VALUES {}",
-                values_list(chunk.len(), 11)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for n in chunk {
-                q = q
-                    .bind(n.id.as_str())
-                    .bind(n.law.title.as_str())
+        let insert_laws = BulkInsert {
+            head: "INSERT INTO laws (id, title, level, category, version_date, issued, source_file, history, \
+                   preamble, article_count, created_at)",
+            cols: 11,
+            rows_per_statement: LAW_BATCH,
+            tail: "",
+        };
+        insert_laws
+            .run(&mut tx, self.backend, &added, |q, n| {
+                q.bind(n.id.clone())
+                    .bind(n.law.title.clone())
                     .bind(n.law.level.code())
-                    .bind(n.law.category.as_str())
-                    .bind(n.version_date.as_deref())
+                    .bind(n.law.category.clone())
+                    .bind(n.version_date.clone())
                     .bind(n.law.issued.map(|d| d.format("%Y-%m-%d").to_string()))
-                    .bind(n.law.source_file.as_str())
+                    .bind(n.law.source_file.clone())
                     .bind(to_json(&n.law.history))
-                    .bind(n.law.preamble.as_deref())
+                    .bind(n.law.preamble.clone())
                     .bind(n.law.articles.len() as i64)
-                    .bind(at.as_str());
-            }
-            q.execute(&mut *tx).await?;
-        }
+                    .bind(at.clone())
+            })
+            .await?;
         let articles: Vec<(&str, usize, &zhifa_laws::Article)> = added
             .iter()
             .flat_map(|n| {
@@ -142,14 +141,14 @@ impl Store {
                     .map(move |(seq, a)| (n.id.as_str(), seq, a))
             })
             .collect();
-        for chunk in articles.chunks(ARTICLE_BATCH) {
-            let sql = format!(
-                "INSERT INTO articles (id, law_id, seq, number, suffix, label, chapter, section, text, paragraphs) \
-                 VALUES {}",
-                values_list(chunk.len(), 10)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (law_id, seq, a) in chunk {
+        let insert_articles = BulkInsert {
+            head: "INSERT INTO articles (id, law_id, seq, number, suffix, label, chapter, section, text, paragraphs)",
+            cols: 10,
+            rows_per_statement: ARTICLE_BATCH,
+            tail: "",
+        };
+        insert_articles
+            .run(&mut tx, self.backend, &articles, |q, (law_id, seq, a)| {
                 let paragraphs: Vec<ParagraphRow> = a
                     .paragraphs
                     .iter()
@@ -158,20 +157,18 @@ impl Store {
                         items: p.items.clone(),
                     })
                     .collect();
-                q = q
-                    .bind(new_id())
-                    .bind(*law_id)
+                q.bind(new_id())
+                    .bind(law_id.to_string())
                     .bind(*seq as i64)
                     .bind(i64::from(a.number))
                     .bind(i64::from(a.suffix))
-                    .bind(a.label.as_str())
-                    .bind(a.chapter.as_deref())
-                    .bind(a.section.as_deref())
-                    .bind(a.text.as_str())
-                    .bind(to_json(&paragraphs));
-            }
-            q.execute(&mut *tx).await?;
-        }
+                    .bind(a.label.clone())
+                    .bind(a.chapter.clone())
+                    .bind(a.section.clone())
+                    .bind(a.text.clone())
+                    .bind(to_json(&paragraphs))
+            })
+            .await?;
         let import_id = new_id();
         let list: Vec<_> = added
             .iter()

@@ -2,12 +2,12 @@
 //! `zhifa-domain` in batches, and listed for pickers and filters.
 
 use sm3::{Digest, Sm3};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 use zhifa_domain::region::{RegionLevel, RegionTable};
 
 use super::Store;
-use super::support::{Where, fetch_page, values_list};
+use super::support::{BulkInsert, Where, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::model::{Page, PageRequest, RegionFilter, RegionRow};
 
@@ -75,23 +75,21 @@ impl Store {
             return Ok(0);
         }
         let rows: Vec<_> = table.iter().collect();
-        for chunk in rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO regions (code, name, level, parent) VALUES {} \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
-                 parent = excluded.parent",
-                values_list(chunk.len(), 4)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for r in chunk {
-                q = q
-                    .bind(r.code.as_str())
-                    .bind(r.name.as_str())
+        let insert = BulkInsert {
+            head: "INSERT INTO regions (code, name, level, parent)",
+            cols: 4,
+            rows_per_statement: BATCH,
+            tail: "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
+                   parent = excluded.parent",
+        };
+        insert
+            .run(&mut tx, self.backend, &rows, |q, r| {
+                q.bind(r.code.clone())
+                    .bind(r.name.clone())
                     .bind(level_name(r.level))
-                    .bind(r.parent.as_deref());
-            }
-            q.execute(&mut *tx).await?;
-        }
+                    .bind(r.parent.clone())
+            })
+            .await?;
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )

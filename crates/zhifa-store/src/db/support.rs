@@ -186,6 +186,56 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     out
 }
 
+/// `(?, ?), (?, ?)` for `rows` rows of `cols` anonymous values.
+fn anonymous_values_list(rows: usize, cols: usize) -> String {
+    let row = format!("({})", vec!["?"; cols].join(", "));
+    vec![row; rows].join(", ")
+}
+
+/// A multi-row INSERT: `{head} VALUES (…), (…) {tail}` with `cols` values per row.
+pub(crate) struct BulkInsert<'a> {
+    /// `INSERT INTO table (a, b, …)`.
+    pub head: &'a str,
+    /// Values per row.
+    pub cols: usize,
+    /// Rows per statement.
+    pub rows_per_statement: usize,
+    /// Text after the values, e.g. `ON CONFLICT … DO UPDATE …`, or empty.
+    pub tail: &'a str,
+}
+
+impl BulkInsert<'_> {
+    /// Inserts `rows` in statements of `rows_per_statement` rows, binding each row's values
+    /// with `bind` (which must bind exactly `cols` values, in column order).
+    ///
+    /// This is the one place where the SQL text differs by backend: SQLite gets anonymous `?`
+    /// placeholders, PostgreSQL `$n`. SQLite keeps numbered parameters in a list it searches
+    /// linearly for every bind, so a statement of n `$n` parameters costs O(n²): importing
+    /// the law corpus took 23 s instead of about 1 s (measured, release build).
+    pub(crate) async fn run<T>(
+        &self,
+        tx: &mut Tx,
+        backend: Backend,
+        rows: &[T],
+        bind: impl Fn(Query<'static, Any, AnyArguments>, &T) -> Query<'static, Any, AnyArguments>,
+    ) -> Result<()> {
+        for chunk in rows.chunks(self.rows_per_statement.max(1)) {
+            let values = match backend {
+                Backend::Sqlite => anonymous_values_list(chunk.len(), self.cols),
+                Backend::Postgres => values_list(chunk.len(), self.cols),
+            };
+            let sql = format!("{} VALUES {} {}", self.head, values, self.tail);
+            // Not cached: these large texts are used once per import.
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+            for row in chunk {
+                q = bind(q, row);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads a boolean column: BOOLEAN on PostgreSQL, INTEGER 0/1 on SQLite.
 pub(crate) fn get_bool(row: &AnyRow, column: &str) -> Result<bool> {
     match row.try_get::<bool, _>(column) {
@@ -197,7 +247,17 @@ pub(crate) fn get_bool(row: &AnyRow, column: &str) -> Result<bool> {
 /// Reads a JSON TEXT column.
 pub(crate) fn get_json<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T> {
     let text: String = row.try_get(column)?;
-    serde_json::from_str(&text).map_err(|e| {
+    parse_json(&text, column)
+}
+
+/// Reads a nullable JSON TEXT column.
+pub(crate) fn get_json_opt<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<Option<T>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| parse_json(&t, column)).transpose()
+}
+
+fn parse_json<T: DeserializeOwned>(text: &str, column: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
         StoreError::Database(sqlx::Error::ColumnDecode {
             index: column.to_string(),
             source: Box::new(e),
@@ -358,8 +418,9 @@ mod tests {
     }
 
     #[test]
-    fn values_list_numbers_rows() {
+    fn values_lists() {
         assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(anonymous_values_list(2, 2), "(?, ?), (?, ?)");
     }
 
     #[test]

@@ -42,10 +42,13 @@ fn festival_zh(name: &str) -> &str {
 }
 
 fn date_arg(name: &str, s: &str) -> Result<NaiveDate> {
-    ChinaDate::parse(s).map(|d| d.date()).map_err(|e| anyhow::anyhow!("参数 {name}：{e}（{}）", e.code))
+    ChinaDate::parse(s)
+        .map(|d| d.date())
+        .map_err(|e| anyhow::anyhow!("参数 {name}：{e}（{}）", e.code))
 }
 
-const PROVISIONAL: &str = " [暂定：该年度节假日安排尚未载入，仅按周末计算；管理员可用 `zhifa calendar load` 载入]";
+const PROVISIONAL: &str =
+    " [暂定：该年度节假日安排尚未载入，仅按周末计算；管理员可用 `zhifa calendar load` 载入]";
 
 fn mark(provisional: bool) -> &'static str {
     if provisional { PROVISIONAL } else { "" }
@@ -68,7 +71,12 @@ fn print_deadline(d: &Deadline, what: String) {
         .rolled_from
         .map(|r| format!("；期间届满日 {r} 为节假日，顺延至其后第一个工作日"))
         .unwrap_or_default();
-    println!("{} {}（{what}{rolled}）{}", d.date, weekday_zh(d.date), mark(d.provisional));
+    println!(
+        "{} {}（{what}{rolled}）{}",
+        d.date,
+        weekday_zh(d.date),
+        mark(d.provisional)
+    );
 }
 
 /// Answers one calendar question. `workday` exits 1 for a non-working day.
@@ -85,9 +93,17 @@ pub async fn run(query: CalendarCmd, config: &Config) -> Result<ExitCode> {
                 (false, None) => "非工作日（休息日）".to_string(),
             };
             println!("{d} {} {verdict}{}", weekday_zh(d), mark(w.provisional));
-            Ok(if w.value { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if w.value {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        CalendarCmd::Add { date, days, calendar } => {
+        CalendarCmd::Add {
+            date,
+            days,
+            calendar,
+        } => {
             let d = date_arg("date", &date)?;
             let cal = calendar_in_force(config).await?;
             if calendar {
@@ -95,7 +111,10 @@ pub async fn run(query: CalendarCmd, config: &Config) -> Result<ExitCode> {
                 print_deadline(&dl, format!("{d} 起算，{days} 日期间，自次日开始计算"));
             } else {
                 let dl = cal.add_working_days(d, days);
-                print_deadline(&dl, format!("{d} 后第 {days} 个工作日；《行政处罚法》第八十五条"));
+                print_deadline(
+                    &dl,
+                    format!("{d} 后第 {days} 个工作日；《行政处罚法》第八十五条"),
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -104,20 +123,31 @@ pub async fn run(query: CalendarCmd, config: &Config) -> Result<ExitCode> {
             let b = date_arg("to", &to)?;
             let cal = calendar_in_force(config).await?;
             let n = cal.working_days_between(a, b);
-            println!("{}（{a} 之后至 {b}（含）的工作日数）{}", n.value, mark(n.provisional));
+            println!(
+                "{}（{a} 之后至 {b}（含）的工作日数）{}",
+                n.value,
+                mark(n.provisional)
+            );
             Ok(ExitCode::SUCCESS)
         }
         CalendarCmd::Load { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("while reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("while reading {}", file.display()))?;
             let store = node::open_store(config).await?;
             let mut cal = node::calendar(&store).await?;
-            let years = cal.load_csv(&text).with_context(|| format!("节假日安排文件 {} 不合规", file.display()))?;
+            let years = cal
+                .load_csv(&text)
+                .with_context(|| format!("节假日安排文件 {} 不合规", file.display()))?;
             store
                 .save_calendar_csv(&cal.to_csv(), &Actor::system("calendar-load"))
                 .await
                 .context("while saving the calendar")?;
             let ys: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-            println!("已载入节假日安排：{} 年；当前覆盖 {} 个年度", ys.join("、"), cal.covered_years().len());
+            println!(
+                "已载入节假日安排：{} 年；当前覆盖 {} 个年度",
+                ys.join("、"),
+                cal.covered_years().len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         CalendarCmd::Export => {

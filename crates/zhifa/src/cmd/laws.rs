@@ -13,7 +13,8 @@ use crate::node;
 /// Loads the corpus from a folder, the configured `laws_dir`, or the compiled-in copy.
 pub fn load(dir: Option<&std::path::Path>, config: &Config) -> Result<Corpus> {
     match dir {
-        Some(d) => zhifa_laws::load_dir(d).with_context(|| format!("while reading the corpus {}", d.display())),
+        Some(d) => zhifa_laws::load_dir(d)
+            .with_context(|| format!("while reading the corpus {}", d.display())),
         None if !config.laws_dir.is_empty() => {
             zhifa_laws::load_dir(std::path::Path::new(&config.laws_dir))
                 .with_context(|| format!("while reading the corpus {}", config.laws_dir))
@@ -41,8 +42,13 @@ pub async fn run(action: LawsCmd, config: &Config) -> Result<ExitCode> {
             let corpus = load(dir.as_deref(), config)?;
             print_summary(&corpus);
             let store = node::open_store(config).await?;
-            let r = store.import_laws(&corpus.laws, &Actor::system("laws-import")).await?;
-            println!("入库：新增 {} 部（{} 条），已存在 {} 部", r.laws_added, r.articles_added, r.laws_skipped);
+            let r = store
+                .import_laws(&corpus.laws, &Actor::system("laws-import"))
+                .await?;
+            println!(
+                "入库：新增 {} 部（{} 条），已存在 {} 部",
+                r.laws_added, r.articles_added, r.laws_skipped
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -40,7 +40,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn serve(file: Option<&std::path::Path>, mut flags: Overrides, args: ServeArgs, demo: bool) -> Result<ExitCode> {
+fn serve(
+    file: Option<&std::path::Path>,
+    mut flags: Overrides,
+    args: ServeArgs,
+    demo: bool,
+) -> Result<ExitCode> {
     flags.bind = args.bind;
     let config = Config::load(file, &flags)?;
     runtime()?.block_on(serve::run(config, demo, args.no_serve))

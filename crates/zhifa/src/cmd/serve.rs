@@ -17,7 +17,10 @@ const LAWS_KEY: &str = "laws.imported";
 
 /// Loads the reference data a node needs (regions, laws) once per database.
 async fn reference_data(store: &Store, config: &Config) -> Result<Option<zhifa_laws::Corpus>> {
-    let regions = store.load_regions(RegionTable::builtin()).await.context("while loading GB/T 2260 regions")?;
+    let regions = store
+        .load_regions(RegionTable::builtin())
+        .await
+        .context("while loading GB/T 2260 regions")?;
     if regions > 0 {
         tracing::info!(regions, "regions loaded");
     }
@@ -27,11 +30,19 @@ async fn reference_data(store: &Store, config: &Config) -> Result<Option<zhifa_l
     let corpus = super::laws::load(None, config)?;
     println!("{}", corpus.summary());
     for f in &corpus.failures {
-        tracing::warn!(file = %f.file, error = %f.error, "law file not parsed");
+        tracing::debug!(file = %f.file, error = %f.error, "law file not parsed (see `zhifa laws parse`)");
     }
-    let r = store.import_laws(&corpus.laws, &Actor::system("reference-data")).await?;
-    store.meta_set(LAWS_KEY, &corpus.laws.len().to_string()).await?;
-    tracing::info!(added = r.laws_added, articles = r.articles_added, "laws imported");
+    let r = store
+        .import_laws(&corpus.laws, &Actor::system("reference-data"))
+        .await?;
+    store
+        .meta_set(LAWS_KEY, &corpus.laws.len().to_string())
+        .await?;
+    tracing::info!(
+        added = r.laws_added,
+        articles = r.articles_added,
+        "laws imported"
+    );
     Ok(Some(corpus))
 }
 
@@ -54,7 +65,10 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     };
     let calendar = node::calendar(&store).await?;
     let token = node::api_token(&config)?;
-    let bind = config.bind.parse().with_context(|| format!("监听地址格式错误：{}", config.bind))?;
+    let bind = config
+        .bind
+        .parse()
+        .with_context(|| format!("监听地址格式错误：{}", config.bind))?;
     let state = AppState {
         store: store.clone(),
         calendar: node::shared(calendar),
@@ -65,9 +79,25 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
         }),
     };
     let counts = store.counts().await?;
-    let app = Application::build(state).await.with_context(|| format!("while binding {}", config.bind))?;
-    let url = format!("http://{}/", app.local_addr());
-    println!("执法 Zhifa 节点已就绪（{}，用时 {:.1} 秒）", config.database_kind(), started.elapsed().as_secs_f64());
+    let app = if no_serve {
+        None
+    } else {
+        Some(
+            Application::build(state)
+                .await
+                .with_context(|| format!("while binding {}", config.bind))?,
+        )
+    };
+    let addr = app
+        .as_ref()
+        .map(|a| a.local_addr().to_string())
+        .unwrap_or_else(|| config.bind.clone());
+    let url = format!("http://{addr}/");
+    println!(
+        "执法 Zhifa 节点已就绪（{}，用时 {:.1} 秒）",
+        config.database_kind(),
+        started.elapsed().as_secs_f64()
+    );
     println!("  数据目录：{}", config.data_dir.display());
     println!(
         "  基础数据：执法主体 {} 个，执法人员 {} 名，执法证 {} 张，法律法规 {} 部（{} 条），执法事项 {} 项，裁量基准 {} 条，行政区划 {} 个",
@@ -89,9 +119,9 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
             println!("    {:<14} {:<8} {}", l.username, l.role_zh, l.who);
         }
     }
-    if no_serve {
+    let Some(app) = app else {
         return Ok(ExitCode::SUCCESS);
-    }
+    };
     println!("serving {url}");
     app.run(shutdown_signal()).await.context("while serving")?;
     Ok(ExitCode::SUCCESS)
@@ -103,7 +133,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

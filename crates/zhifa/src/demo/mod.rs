@@ -36,7 +36,9 @@ pub async fn needed(store: &Store) -> Result<bool> {
 
 /// Loads the demo data and marks the database as holding it.
 pub async fn install(store: &Store, corpus: &Corpus) -> Result<()> {
-    load(store, corpus).await.context("while loading the demo data")?;
+    load(store, corpus)
+        .await
+        .context("while loading the demo data")?;
     store.meta_set(DEMO_KEY, DEMO_VERSION).await?;
     Ok(())
 }
@@ -45,7 +47,9 @@ async fn load(store: &Store, corpus: &Corpus) -> Result<()> {
     let mut rng = rng::Rng::new(0x5A48_4946_4120_4744); // "ZHIFA GD"
     // Dates are relative to a fixed day so the data set is identical on every run; certificate
     // states (valid / expired) are judged against the real today.
-    let anchor = ChinaDate::parse("2026-11-01").map_err(|e| anyhow::anyhow!(e))?.date();
+    let anchor = ChinaDate::parse("2026-11-01")
+        .map_err(|e| anyhow::anyhow!(e))?
+        .date();
     let orgs = org::load(store, &mut rng, anchor).await?;
     let cat = powers::load(store, corpus).await?;
     tracing::info!(
@@ -65,35 +69,61 @@ async fn load(store: &Store, corpus: &Corpus) -> Result<()> {
         .find(|s| s.region_code == "440100" && s.field == "01")
         .context("广州市市场监督管理局 missing")?;
     let of_gz = |pred: &dyn Fn(&org::DemoOfficer) -> bool| {
-        orgs.officers.iter().filter(|o| o.subject_id == gz.id).find(|o| pred(o))
+        orgs.officers
+            .iter()
+            .filter(|o| o.subject_id == gz.id)
+            .find(|o| pred(o))
     };
-    let officer = of_gz(&|o| o.valid && !o.reviewer).context("no officer with a valid certificate")?;
-    let reviewer = orgs.officers.iter().find(|o| o.valid && o.reviewer).context("no qualified reviewer")?;
-    let head = of_gz(&|o| o.id != officer.id).context("no head")?;
-    let accounts: Vec<(&str, &str, &str, Option<&str>, Option<&str>, Option<&str>)> = vec![
-        ("officer", officer.name.as_str(), "officer", Some(gz.id.as_str()), Some(officer.id.as_str()), Some("440100")),
-        ("reviewer", reviewer.name.as_str(), "reviewer", Some(reviewer.subject_id.as_str()), Some(reviewer.id.as_str()), None),
-        ("head", head.name.as_str(), "head", Some(gz.id.as_str()), Some(head.id.as_str()), Some("440100")),
-        ("supervisor", "广东省司法厅执法监督处", "supervisor", None, None, Some("440000")),
-        ("supervisor-gz", "广州市司法局执法监督科", "supervisor", None, None, Some("440100")),
-        ("admin", "系统管理员", "admin", None, None, Some("440000")),
+    let officer =
+        of_gz(&|o| o.valid && !o.reviewer).context("no officer with a valid certificate")?;
+    let reviewer = of_gz(&|o| o.valid && o.reviewer).context("no qualified reviewer")?;
+    let head = of_gz(&|o| o.id != officer.id && o.id != reviewer.id).context("no head")?;
+    let account = |username: &str,
+                   name: &str,
+                   role: &str,
+                   officer: Option<&org::DemoOfficer>,
+                   region: &str| {
+        UserInput {
+            username: username.into(),
+            display_name: name.into(),
+            role: role.into(),
+            subject_id: officer.map(|o| o.subject_id.clone()),
+            officer_id: officer.map(|o| o.id.clone()),
+            region_code: Some(region.into()),
+            password: DEMO_PASSWORD.into(),
+        }
+    };
+    let accounts = [
+        account("officer", &officer.name, "officer", Some(officer), "440100"),
+        account(
+            "reviewer",
+            &reviewer.name,
+            "reviewer",
+            Some(reviewer),
+            "440100",
+        ),
+        account("head", &head.name, "head", Some(head), "440100"),
+        account(
+            "supervisor",
+            "广东省司法厅执法监督处",
+            "supervisor",
+            None,
+            "440000",
+        ),
+        account(
+            "supervisor-gz",
+            "广州市司法局执法监督科",
+            "supervisor",
+            None,
+            "440100",
+        ),
+        account("admin", "系统管理员", "admin", None, "440000"),
     ];
-    for (username, name, role, subject, officer, region) in accounts {
+    for input in &accounts {
         store
-            .create_user(
-                &UserInput {
-                    username: username.into(),
-                    display_name: name.into(),
-                    role: role.into(),
-                    subject_id: subject.map(str::to_string),
-                    officer_id: officer.map(str::to_string),
-                    region_code: region.map(str::to_string),
-                    password: DEMO_PASSWORD.into(),
-                },
-                &actor,
-            )
+            .create_user(input, &actor)
             .await
-            .with_context(|| format!("while creating the demo account {username}"))?;
+            .with_context(|| format!("while creating the demo account {}", input.username))?;
     }
     Ok(())
 }
@@ -111,14 +141,23 @@ fn role_zh(role: &str) -> &'static str {
 
 /// The demo logins to print.
 pub async fn logins(store: &Store) -> Result<Vec<Login>> {
-    let users = store.list_users(zhifa_store::model::PageRequest { offset: 0, limit: 50 }).await?;
+    let users = store
+        .list_users(zhifa_store::model::PageRequest {
+            offset: 0,
+            limit: 50,
+        })
+        .await?;
     let mut out = Vec::new();
     for u in users.items {
         let org = match &u.subject_id {
             Some(id) => store.get_subject(id).await?.name,
             None => String::new(),
         };
-        out.push(Login { role_zh: role_zh(&u.role), who: format!("{} {}", org, u.display_name).trim().to_string(), username: u.username });
+        out.push(Login {
+            role_zh: role_zh(&u.role),
+            who: format!("{} {}", org, u.display_name).trim().to_string(),
+            username: u.username,
+        });
     }
     Ok(out)
 }

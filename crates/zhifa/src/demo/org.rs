@@ -28,14 +28,62 @@ struct Field {
 }
 
 const FIELDS: &[Field] = &[
-    Field { code: "01", province: "市场监督管理局", local: "市场监督管理局", short: "市监", all_cities: true },
-    Field { code: "02", province: "生态环境厅", local: "生态环境局", short: "环", all_cities: true },
-    Field { code: "03", province: "交通运输厅", local: "交通运输局", short: "交", all_cities: true },
-    Field { code: "04", province: "应急管理厅", local: "应急管理局", short: "应急", all_cities: true },
-    Field { code: "05", province: "卫生健康委员会", local: "卫生健康局", short: "卫健", all_cities: true },
-    Field { code: "06", province: "住房和城乡建设厅", local: "城市管理和综合执法局", short: "城管", all_cities: true },
-    Field { code: "07", province: "文化和旅游厅", local: "文化广电旅游体育局", short: "文旅", all_cities: false },
-    Field { code: "08", province: "农业农村厅", local: "农业农村局", short: "农", all_cities: false },
+    Field {
+        code: "01",
+        province: "市场监督管理局",
+        local: "市场监督管理局",
+        short: "市监",
+        all_cities: true,
+    },
+    Field {
+        code: "02",
+        province: "生态环境厅",
+        local: "生态环境局",
+        short: "环",
+        all_cities: true,
+    },
+    Field {
+        code: "03",
+        province: "交通运输厅",
+        local: "交通运输局",
+        short: "交",
+        all_cities: true,
+    },
+    Field {
+        code: "04",
+        province: "应急管理厅",
+        local: "应急管理局",
+        short: "应急",
+        all_cities: true,
+    },
+    Field {
+        code: "05",
+        province: "卫生健康委员会",
+        local: "卫生健康局",
+        short: "卫健",
+        all_cities: true,
+    },
+    Field {
+        code: "06",
+        province: "住房和城乡建设厅",
+        local: "城市管理和综合执法局",
+        short: "城管",
+        all_cities: true,
+    },
+    Field {
+        code: "07",
+        province: "文化和旅游厅",
+        local: "文化广电旅游体育局",
+        short: "文旅",
+        all_cities: false,
+    },
+    Field {
+        code: "08",
+        province: "农业农村厅",
+        local: "农业农村局",
+        short: "农",
+        all_cities: false,
+    },
 ];
 
 /// Cities whose county-level departments (market regulation, urban management) are included.
@@ -78,7 +126,9 @@ fn gov_uscc(region: &str, serial: u64) -> Result<String> {
         .chars()
         .find_map(|c| OrgCode::parse(&format!("{body}{c}")).ok())
         .context("no GB 11714 check character fits")?;
-    Ok(uscc_with_check(&format!("11{region}{}", org.as_str()))?.as_str().to_string())
+    Ok(uscc_with_check(&format!("11{region}{}", org.as_str()))?
+        .as_str()
+        .to_string())
 }
 
 fn place_code(r: &Region) -> &str {
@@ -89,8 +139,14 @@ fn place_code(r: &Region) -> &str {
 pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs> {
     let table = RegionTable::builtin();
     let actor = Actor::system("demo");
-    let province = table.get(PROVINCE).context("广东省 missing from the region table")?;
-    let cities: Vec<&Region> = table.children(PROVINCE).into_iter().filter(|r| r.level == RegionLevel::City).collect();
+    let province = table
+        .get(PROVINCE)
+        .context("广东省 missing from the region table")?;
+    let cities: Vec<&Region> = table
+        .children(PROVINCE)
+        .into_iter()
+        .filter(|r| r.level == RegionLevel::City)
+        .collect();
     let mut subjects = Vec::new();
     let mut serial = 0u64;
 
@@ -113,8 +169,14 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
                 &actor,
             )
             .await
-            .with_context(|| format!("while creating the province department of field {}", f.code))?;
-        let city_list: Vec<&Region> = if f.all_cities { cities.clone() } else { cities.iter().take(5).copied().collect() };
+            .with_context(|| {
+                format!("while creating the province department of field {}", f.code)
+            })?;
+        let city_list: Vec<&Region> = if f.all_cities {
+            cities.clone()
+        } else {
+            cities.iter().take(5).copied().collect()
+        };
         for city in city_list {
             serial += 1;
             let c = store
@@ -145,7 +207,11 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
                         .create_subject(
                             &SubjectInput {
                                 name: format!("{}{}{}", city.name, county.name, f.local),
-                                short_name: Some(format!("{}{}", short_place(&county.name), f.short)),
+                                short_name: Some(format!(
+                                    "{}{}",
+                                    short_place(&county.name),
+                                    f.short
+                                )),
                                 uscc: gov_uscc(&county.code, serial)?,
                                 subject_type: "1".into(),
                                 field: f.code.into(),
@@ -165,7 +231,12 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
         }
         subjects.push(prov);
     }
-    subjects.sort_by(|a, b| a.level.cmp(&b.level).then(a.region_code.cmp(&b.region_code)).then(a.field.cmp(&b.field)));
+    subjects.sort_by(|a, b| {
+        a.level
+            .cmp(&b.level)
+            .then(a.region_code.cmp(&b.region_code))
+            .then(a.field.cmp(&b.field))
+    });
 
     let counties: Vec<&Region> = table
         .iter()
@@ -183,15 +254,21 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
         for i in 0..per_subject {
             let male = rng.chance(62);
             let name = person_name(rng, male);
-            let birth = NaiveDate::from_ymd_opt(1966, 1, 1).context("date")? + Duration::days(rng.below(12_000) as i64);
-            let birthplace = if s.level == "4" { s.region_code.clone() } else { rng.pick(&counties).code.clone() };
+            let birth = NaiveDate::from_ymd_opt(1966, 1, 1).context("date")?
+                + Duration::days(rng.below(12_000) as i64);
+            let birthplace = if s.level == "4" {
+                s.region_code.clone()
+            } else {
+                rng.pick(&counties).code.clone()
+            };
             let seq = (rng.below(499) * 2 + if male { 1 } else { 0 }) as u32;
             let id17 = format!("{birthplace}{}{:03}", birth.format("%Y%m%d"), seq);
             let citizen_id = citizen_id_with_check(&id17)?.as_str().to_string();
+            // Every agency has a legal-review post (法制审核, APL Art. 58).
             let position = match i {
                 0 => "科长",
-                1 if s.level == "2" => "法制审核员",
-                1 => "副科长",
+                1 => "法制审核员",
+                2 => "副科长",
                 _ => "执法人员",
             };
             let officer = store
@@ -211,12 +288,16 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
             // Certificates: most valid; some expired, suspended (暂扣) or revoked (注销).
             let roll = rng.below(100);
             let (status, from) = match roll {
-                0..=5 => ("1", today - Duration::days(365 * 5 + 30 + rng.below(300) as i64)), // expired
+                0..=5 => (
+                    "1",
+                    today - Duration::days(365 * 5 + 30 + rng.below(300) as i64),
+                ), // expired
                 6..=10 => ("2", today - Duration::days(200 + rng.below(600) as i64)),
                 11..=14 => ("3", today - Duration::days(400 + rng.below(600) as i64)),
                 _ => ("1", today - Duration::days(rng.below(1_500) as i64)),
             };
-            let to = NaiveDate::from_ymd_opt(from.year() + 5, from.month(), 1).context("date")? - Duration::days(1);
+            let to = NaiveDate::from_ymd_opt(from.year() + 5, from.month(), 1).context("date")?
+                - Duration::days(1);
             let key = (s.region_code.clone(), s.field.clone());
             let n = cert_seq.entry(key).or_insert(0);
             *n += 1;
@@ -235,7 +316,13 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
                         valid_to: to.to_string(),
                         fields,
                         legal_review_qualified: reviewer,
-                        issuer: Some(format!("{}人民政府", table.get(&s.region_code).map(|r| r.name.as_str()).unwrap_or(""))),
+                        issuer: Some(format!(
+                            "{}人民政府",
+                            table
+                                .get(&s.region_code)
+                                .map(|r| r.name.as_str())
+                                .unwrap_or("")
+                        )),
                     },
                     &actor,
                 )
@@ -251,5 +338,9 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
             });
         }
     }
-    Ok(Orgs { subjects, officers, certificates })
+    Ok(Orgs {
+        subjects,
+        officers,
+        certificates,
+    })
 }

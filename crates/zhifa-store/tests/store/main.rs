@@ -1,0 +1,15 @@
+//! The store test suite: written once against the `Store` API and run on SQLite always and on
+//! PostgreSQL when `ZHIFA_TEST_DATABASE_URL` is set (each test in its own database). Every
+//! test exists twice, named `…_sqlite` and `…_postgres`.
+
+mod harness;
+
+mod fixtures;
+
+mod base;
+mod certificates;
+mod laws;
+mod officers;
+mod powers;
+mod subjects;
+mod users;
