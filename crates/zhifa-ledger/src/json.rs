@@ -25,6 +25,10 @@
 //! a hash not 32 bytes, unknown algorithm); [`ProofJson::verify`] fails with
 //! [`ProofError`] when a readable proof does not hold (wrong length, index or size out of
 //! range, root mismatch). The CLI maps these to exit codes 2 and 1.
+//!
+//! A bare proof shows that the hashes fit together under `root`; `tree_size` only shapes the
+//! hashing (see [`crate::verify`]). Trust the size and root only when they come from a signed
+//! [`crate::Checkpoint`].
 
 use serde::{Deserialize, Deserializer, Serialize};
 

@@ -6,7 +6,8 @@
 //!   SHA-256 ([`hash`]);
 //! - roots, inclusion and consistency proofs computed from stored perfect-subtree hashes
 //!   through the [`NodeSource`] trait, the append-side [`CompactRange`] that tells a store which
-//!   nodes to persist, and an in-memory [`MemoryTree`] ([`tree`], [`compact`], [`memory`]);
+//!   nodes to persist, an in-memory [`MemoryTree`], and a [`NodeMap`] of prefetched nodes for
+//!   async stores ([`tree`], [`compact`], [`memory`]);
 //! - verifiers written from RFC 9162 §2.1.3.2 / §2.1.4.2, independent of the prover
 //!   ([`verify`]), and the bare proof JSON of `zhifa ledger verify-proof` ([`json`]);
 //! - C2SP signed notes and tlog checkpoints with Ed25519 and SM2 (GB/T 32918) signatures behind

@@ -11,6 +11,8 @@
 pub mod crypto;
 pub mod error;
 pub mod model;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 mod db;
 mod validate;

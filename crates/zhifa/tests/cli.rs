@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::model::{BenchmarkFilter, PageRequest, PowerFilter, SubjectFilter};
+use zhifa_store::testing::TestDb;
 use zhifa_store::{Store, StoreOptions};
 
 fn zhifa(args: &[&str]) -> Output {
@@ -256,42 +257,12 @@ fn demo_loads_sqlite() {
 
 #[test]
 fn demo_loads_postgres() {
-    let Ok(base) = std::env::var("ZHIFA_TEST_DATABASE_URL") else {
-        eprintln!("skipped: ZHIFA_TEST_DATABASE_URL not set");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres("zhifa_cli")) else {
         return;
     };
-    let name = format!("zhifa_cli_{}", std::process::id());
-    let admin = base.clone();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&admin)
-            .await
-            .expect("PostgreSQL reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-    let (head, _) = base.rsplit_once('/').expect("database URL with a path");
-    let url = format!("{head}/{name}");
     let dir = tempfile::tempdir().unwrap();
-    demo_twice(&dir.path().join("data"), Some(&url));
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut c)
-        .await;
-    });
+    demo_twice(&dir.path().join("data"), Some(db.url()));
 }
 
 #[test]

@@ -16,6 +16,7 @@ use zhifa_domain::region::RegionTable;
 use zhifa_server::{AppState, ServerConfig};
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::model::{Actor, ChangeFilter, Counts, PageRequest};
+use zhifa_store::testing::TestDb;
 use zhifa_store::{Store, StoreOptions};
 
 use crate::fixtures::{TEST_LAW, TEST_LAW_PATH};
@@ -40,15 +41,9 @@ impl Db {
     pub fn enabled(self) -> bool {
         match self {
             Db::Sqlite => true,
-            Db::Postgres => postgres_url().is_some(),
+            Db::Postgres => zhifa_store::testing::postgres_admin_url().is_some(),
         }
     }
-}
-
-fn postgres_url() -> Option<String> {
-    std::env::var("ZHIFA_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
 }
 
 /// Runs a test body on SQLite (`_sqlite`) and on PostgreSQL (`_postgres`; passes with a note
@@ -69,59 +64,6 @@ macro_rules! on_both {
             }
         }
     };
-}
-
-/// Keeps the database alive for the test and removes it afterwards.
-struct Guard {
-    _sqlite: Option<tempfile::TempDir>,
-    _postgres: Option<PgDatabase>,
-}
-
-/// A database created for one test, dropped (forcibly) when the test ends.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let admin_url = self.admin_url.clone();
-        let name = self.name.clone();
-        // Drop runs inside the test's runtime: use a thread with a runtime of its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async {
-                use sqlx::Connection;
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut conn)
-                    .await
-                    .ok()?;
-                Some(())
-            })
-        })
-        .join();
-    }
-}
-
-/// `postgres://user@host:port/db?x` with the database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{host}/{name}?{q}"),
-        None => format!("{host}/{name}"),
-    }
 }
 
 /// Builder of a [`TestApp`].
@@ -145,43 +87,13 @@ impl TestAppBuilder {
 
     /// Creates the database, migrates it, loads the regions and builds the router.
     pub async fn start(self, db: Db) -> TestApp {
-        let (url, guard) = match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let path = dir.path().join("zhifa.db");
-                (
-                    format!("sqlite://{}?mode=rwc", path.display()),
-                    Guard {
-                        _sqlite: Some(dir),
-                        _postgres: None,
-                    },
-                )
-            }
-            Db::Postgres => {
-                use sqlx::Connection;
-                let admin_url = postgres_url().expect("ZHIFA_TEST_DATABASE_URL");
-                let name = format!("zhifa_srv_{}", uuid::Uuid::now_v7().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("ZHIFA_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
-                    });
-                let sql = format!("CREATE DATABASE {name}");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                conn.close().await.ok();
-                let url = with_database(&admin_url, &name);
-                (
-                    url,
-                    Guard {
-                        _sqlite: None,
-                        _postgres: Some(PgDatabase { admin_url, name }),
-                    },
-                )
-            }
+        let guard = match db {
+            Db::Sqlite => TestDb::sqlite(),
+            Db::Postgres => TestDb::postgres("zhifa_srv")
+                .await
+                .expect("ZHIFA_TEST_DATABASE_URL"),
         };
+        let url = guard.url().to_string();
         let store = Store::connect(StoreOptions {
             url,
             max_connections: 4,
@@ -220,7 +132,7 @@ pub struct TestApp {
     pub router: Router,
     /// The store behind it (to check what was or was not written).
     pub store: Store,
-    _guard: Guard,
+    _guard: TestDb,
 }
 
 /// A response, fully read.
