@@ -1,12 +1,12 @@
 //! Zhifa HTTP server (服务层): the JSON API under `/api/v1` for the base data (F1 data
 //! standard, F2 base data), its OpenAPI document with an offline Swagger UI at `/api/docs`, and
-//! the server-rendered Simplified-Chinese pages (home page, read-only browse pages, certificate
-//! verification).
+//! the server-rendered Simplified-Chinese pages (the public portal, login, each role's workbench,
+//! officers and certificates, administration).
 //!
 //! This crate holds no legal rules (`zhifa-domain`) and no SQL (`zhifa-store`): handlers parse
 //! the request, call the store or the domain, and map the outcome to HTTP through one
-//! [`ApiError`](error::ApiError). Accounts, sessions and roles (F13) come later; until then
-//! writes are guarded by one bearer token in [`auth`].
+//! [`ApiError`](error::ApiError). Who is asking and which records they may see (sessions, API
+//! tokens, the node token, roles and data scopes, F13) is decided in [`auth`].
 //!
 //! ```no_run
 //! # async fn demo(state: zhifa_server::AppState) -> std::io::Result<()> {
@@ -33,7 +33,9 @@ use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-pub use state::{AppState, DEFAULT_MAX_BODY_BYTES, ServerConfig};
+pub use state::{
+    AppState, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVIDENCE_BYTES, LedgerSettings, ServerConfig,
+};
 
 /// Path of the OpenAPI document.
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";

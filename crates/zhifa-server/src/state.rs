@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, RwLock};
 
 use zhifa_domain::calendar::LegalCalendar;
-use zhifa_store::Store;
+use zhifa_store::{LockoutPolicy, Store};
 
 /// Default request body limit: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -19,6 +19,41 @@ pub struct ServerConfig {
     pub api_token: Option<String>,
     /// Largest accepted request body in bytes (default 1 MiB).
     pub max_body_bytes: usize,
+    /// Mark the session cookie `Secure` (served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Hours a login session lasts.
+    pub session_hours: i64,
+    /// Failed logins before a temporary lock, and its length.
+    pub lockout: LockoutPolicy,
+    /// The ledger's public side and the evidence store.
+    pub ledger: LedgerSettings,
+}
+
+/// Default largest evidence file: 200 MiB.
+pub const DEFAULT_MAX_EVIDENCE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// What the ledger and evidence endpoints need besides the store (全过程记录).
+#[derive(Clone, Debug)]
+pub struct LedgerSettings {
+    /// Checkpoint origin line of this node.
+    pub origin: String,
+    /// Public verifier keys of the checkpoint signers (vkey text form).
+    pub verifier_keys: Vec<String>,
+    /// Evidence file directory; `None` disables the evidence endpoints (503).
+    pub evidence_dir: Option<std::path::PathBuf>,
+    /// Largest accepted evidence file in bytes.
+    pub max_evidence_bytes: u64,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        LedgerSettings {
+            origin: String::new(),
+            verifier_keys: Vec::new(),
+            evidence_dir: None,
+            max_evidence_bytes: DEFAULT_MAX_EVIDENCE_BYTES,
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -27,6 +62,10 @@ impl Default for ServerConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
             api_token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            secure_cookies: false,
+            session_hours: 8,
+            lockout: LockoutPolicy::default(),
+            ledger: LedgerSettings::default(),
         }
     }
 }
@@ -37,6 +76,10 @@ impl std::fmt::Debug for ServerConfig {
             .field("bind", &self.bind)
             .field("api_token", &self.api_token.as_ref().map(|_| "<hidden>"))
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_hours", &self.session_hours)
+            .field("lockout", &self.lockout)
+            .field("ledger", &self.ledger)
             .finish()
     }
 }

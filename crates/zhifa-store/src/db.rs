@@ -11,11 +11,16 @@ use crate::crypto::FieldCipher;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 
+pub(crate) mod access;
 mod benchmarks;
 mod calendar;
 mod certificates;
-mod changes;
+pub(crate) mod changes;
+pub(crate) mod evidence;
 mod laws;
+mod ledger;
+mod ledger_read;
+pub(crate) mod ledger_verify;
 mod officers;
 mod powers;
 mod regions;

@@ -26,6 +26,10 @@ pub enum StoreError {
     /// Migration failure.
     #[error("数据库迁移失败：{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The ledger's stored tree is inconsistent (a node or leaf missing or malformed): a sign
+    /// of tampering or corruption; `zhifa ledger verify` locates it.
+    #[error("账本数据不一致：{0}")]
+    Ledger(String),
     /// Encryption or decryption of a protected field failed.
     #[error("加密字段处理失败：{0}")]
     Crypto(String),

@@ -2,7 +2,9 @@
 //! (production), chosen by the URL scheme. Holds the base data of F2 (regions, enforcement
 //! subjects, officers and certificates, laws, powers catalogue, discretion benchmarks, user
 //! accounts) and the change log: every create, update and deactivation writes a `changes` row
-//! (who, when, before/after) in the same transaction as the change itself.
+//! (who, when, before/after) in the same transaction as the change itself. Access control (F13)
+//! lives here too: sessions, API tokens, login lockout, the access audit, and the data
+//! [`Scope`] that the `*_in` queries apply in SQL.
 //!
 //! This crate is not the place for legal rules (see `zhifa-domain`) or HTTP (see
 //! `zhifa-server`). Queries are runtime-checked (`sqlx::query`), so building never needs a
@@ -10,12 +12,25 @@
 
 pub mod crypto;
 pub mod error;
+pub mod ledger;
+pub mod ledger_audit;
 pub mod model;
+pub mod scope;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 mod db;
 mod validate;
 
+pub use db::access::{
+    AccessEvent, AccessRecord, ApiToken, ClientInfo, LockoutPolicy, NewSession, Session,
+    TOKEN_SCOPES, random_secret, secret_hash,
+};
+pub use db::changes::ChangeRecord;
+pub use db::evidence::{
+    EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
+};
+pub use db::ledger_verify::AuditOptions;
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;
+pub use scope::Scope;

@@ -69,6 +69,24 @@ pub enum Command {
         #[command(subcommand)]
         action: LawsCmd,
     },
+    /// The whole-process record ledger (全过程记录账本, APL Art. 47; 118号).
+    Ledger {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: LedgerCmd,
+    },
+    /// Benchmarks against an in-process reference measured in the same run (性能基准).
+    Bench {
+        /// Which benchmark.
+        #[command(subcommand)]
+        what: BenchCmd,
+    },
+    /// User accounts and API tokens (账号与令牌).
+    Users {
+        /// What to do.
+        #[command(subcommand)]
+        action: UsersCmd,
+    },
 }
 
 /// Options of `serve` and `demo`.
@@ -164,5 +182,138 @@ pub enum LawsCmd {
         /// Corpus folder.
         #[arg(long)]
         dir: Option<PathBuf>,
+    },
+}
+
+/// `zhifa users …`
+#[derive(Debug, Subcommand)]
+pub enum UsersCmd {
+    /// Create an account; the password is read from stdin or generated and printed once.
+    Add {
+        /// Login name (`[a-z0-9_.-]{3,32}`).
+        username: String,
+        /// Display name (default: the login name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Role: officer, reviewer, head, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Enforcement subject id (officer, reviewer, head).
+        #[arg(long)]
+        subject_id: Option<String>,
+        /// Officer record id linked to the account.
+        #[arg(long)]
+        officer_id: Option<String>,
+        /// Region code supervised (supervisor), e.g. 440100.
+        #[arg(long)]
+        region: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and end its sessions.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Reset a password (and lift a login lock).
+    Password {
+        /// Login name.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// API tokens for machine clients.
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        action: TokenCmd,
+    },
+}
+
+/// `zhifa users token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create a token acting in the data scope of an account; prints the secret once.
+    Create {
+        /// Owner account (login name).
+        owner: String,
+        /// Name of the client, e.g. `市局业务系统`.
+        #[arg(long)]
+        name: String,
+        /// Scopes, comma-separated: read, write.
+        #[arg(long, default_value = "read")]
+        scope: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// Token id.
+        id: String,
+    },
+}
+
+/// `zhifa ledger …`
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// Re-hash every change row and evidence file, rebuild the tree, check every checkpoint;
+    /// exit 0 intact, 1 not (reports the first bad entry).
+    Verify {
+        /// Trusted verifier key (vkey text or a file holding it); default: the node's keys.
+        #[arg(long, value_name = "PUBKEY")]
+        key: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a checkpoint now if the ledger grew; print the latest checkpoint.
+    Checkpoint,
+    /// Print the node's public verifier keys (vkey text, one a line), creating the keys on
+    /// first use.
+    Keys,
+    /// Write an offline proof bundle for one change (seq, or record id: its newest change) or
+    /// evidence file (SM3).
+    Prove {
+        /// Change seq, record id or evidence SM3.
+        #[arg(long, value_name = "SEQ|ID|SM3")]
+        event: String,
+        /// Output file (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check a proof bundle without any database: exit 0 valid, 1 invalid, 2 unreadable.
+    VerifyBundle {
+        /// The bundle (JSON).
+        file: PathBuf,
+        /// Trusted verifier key (vkey text or a file holding it).
+        #[arg(long, value_name = "PUBKEY", required = true)]
+        key: Vec<String>,
+    },
+    /// Check a bare inclusion or consistency proof (JSON): exit 0 valid, 1 invalid,
+    /// 2 unreadable.
+    VerifyProof {
+        /// The proof (JSON; `-` for stdin).
+        file: PathBuf,
+    },
+}
+
+/// `zhifa bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// P3/P4: durable appends, checkpoint delay, proof latency and audit rate vs in-memory SM3.
+    Ledger {
+        /// Leaves to append (durable append and audit benchmarks).
+        #[arg(long, default_value_t = 200_000)]
+        leaves: u64,
+        /// Leaves per transaction (group commit).
+        #[arg(long, default_value_t = 10_000)]
+        batch: u64,
+        /// Also run on this PostgreSQL server URL (a scratch database is created and dropped).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
     },
 }

@@ -32,6 +32,28 @@ pub struct Config {
     pub max_connections: u32,
     /// Law corpus folder to import; empty means the corpus compiled into the binary.
     pub laws_dir: String,
+    /// Origin line of this node's ledger checkpoints (c2sp.org/tlog-checkpoint), also the
+    /// name of its signing keys; empty means `zhifa.local/<data_dir name>`.
+    pub ledger_origin: String,
+    /// SM2 checkpoint signing key (GB/T 32918); default `<data_dir>/keys/ledger-sm2.key`,
+    /// created with mode 0600 on first start.
+    pub ledger_sm2_key_file: String,
+    /// Ed25519 checkpoint signing key; default `<data_dir>/keys/ledger-ed25519.key`.
+    pub ledger_ed25519_key_file: String,
+    /// How often (milliseconds) a checkpoint is signed when the ledger grew (default 1000).
+    pub checkpoint_interval_ms: u64,
+    /// Evidence file directory; default `<data_dir>/evidence`.
+    pub evidence_dir: String,
+    /// Largest accepted evidence file in bytes (default 200 MiB).
+    pub max_evidence_bytes: u64,
+    /// Served over TLS (directly or behind an HTTPS proxy): session cookies get `Secure`.
+    pub https: bool,
+    /// Hours a login session lasts (default 8).
+    pub session_hours: i64,
+    /// Failed logins of one name before it is locked (default 5).
+    pub login_max_failures: i64,
+    /// Minutes a locked login name stays locked (default 15).
+    pub login_lock_minutes: i64,
 }
 
 impl Default for Config {
@@ -46,6 +68,16 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             max_connections: 8,
             laws_dir: String::new(),
+            ledger_origin: String::new(),
+            ledger_sm2_key_file: String::new(),
+            ledger_ed25519_key_file: String::new(),
+            checkpoint_interval_ms: 1000,
+            evidence_dir: String::new(),
+            max_evidence_bytes: 200 * 1024 * 1024,
+            https: false,
+            session_hours: 8,
+            login_max_failures: 5,
+            login_lock_minutes: 15,
         }
     }
 }
@@ -60,6 +92,13 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_connections", &self.max_connections)
             .field("laws_dir", &self.laws_dir)
+            .field("ledger_origin", &self.ledger_origin())
+            .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("max_evidence_bytes", &self.max_evidence_bytes)
+            .field("https", &self.https)
+            .field("session_hours", &self.session_hours)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_lock_minutes", &self.login_lock_minutes)
             .finish()
     }
 }
@@ -130,6 +169,55 @@ impl Config {
         }
     }
 
+    /// The ledger origin: configured, or `zhifa.local/<data_dir name>` with characters a
+    /// signed-note key name cannot hold (spaces, `+`) replaced by `-`.
+    pub fn ledger_origin(&self) -> String {
+        if !self.ledger_origin.trim().is_empty() {
+            return self.ledger_origin.trim().to_string();
+        }
+        let dir = std::path::absolute(&self.data_dir).unwrap_or_else(|_| self.data_dir.clone());
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "zhifa-data".to_string());
+        let name: String = name
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || c == '+' || c.is_control() {
+                    '-'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        format!("zhifa.local/{name}")
+    }
+
+    /// Paths of the SM2 and Ed25519 checkpoint signing keys.
+    pub fn ledger_key_paths(&self) -> [PathBuf; 2] {
+        let pick = |configured: &str, default: &str| {
+            if configured.is_empty() {
+                self.data_dir.join("keys").join(default)
+            } else {
+                PathBuf::from(configured)
+            }
+        };
+        [
+            pick(&self.ledger_sm2_key_file, "ledger-sm2.key"),
+            pick(&self.ledger_ed25519_key_file, "ledger-ed25519.key"),
+        ]
+    }
+
+    /// The evidence file directory.
+    pub fn evidence_path(&self) -> PathBuf {
+        if self.evidence_dir.is_empty() {
+            self.data_dir.join("evidence")
+        } else {
+            PathBuf::from(&self.evidence_dir)
+        }
+    }
+
     /// Path of the API token file.
     pub fn token_path(&self) -> PathBuf {
         if self.api_token_file.is_empty() {
@@ -162,6 +250,8 @@ mod tests {
             assert_eq!(c.max_connections, 5); // env over file
             assert_eq!(c.data_dir, PathBuf::from("/tmp/x")); // flag over all
             assert_eq!(c.database_url(), "sqlite:///tmp/x/zhifa.db?mode=rwc");
+            assert_eq!(c.ledger_origin(), "zhifa.local/x");
+            assert_eq!(c.checkpoint_interval_ms, 1000);
             Ok(())
         });
     }

@@ -13,7 +13,7 @@ use zhifa_store::{Store, StoreOptions};
 use crate::config::Config;
 
 /// Writes `contents` to a new file readable by the owner only (0600 on Unix).
-fn write_private(path: &Path, contents: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("while creating {}", dir.display()))?;
     }

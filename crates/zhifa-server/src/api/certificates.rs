@@ -8,7 +8,7 @@ use zhifa_store::model::{Certificate, CertificateFilter, CertificateInput, Page,
 
 use super::docs::{ActionErrors, ListErrors, ReadErrors, WriteErrors};
 use super::{Created, Listed, created};
-use crate::auth::WriteAccess;
+use crate::auth::{ReadAccess, WriteAccess};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -35,10 +35,16 @@ pub struct Doc;
 )]
 pub async fn list(
     State(state): State<AppState>,
+    access: ReadAccess,
     Query(filter): Query<CertificateFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Listed<Certificate>> {
-    Ok(Json(state.store.list_certificates(&filter, page).await?))
+    Ok(Json(
+        state
+            .store
+            .list_certificates_in(&access.scope, &filter, page)
+            .await?,
+    ))
 }
 
 /// 新建执法证 — create a certificate for an officer.
@@ -55,7 +61,7 @@ pub async fn create(
 ) -> ApiResult<Created<Certificate>> {
     let certificate = state
         .store
-        .create_certificate(&input, &access.actor)
+        .create_certificate_in(&access.scope, &input, &access.actor)
         .await?;
     Ok(created(
         format!("/api/v1/certificates/{}", certificate.id),
@@ -71,9 +77,12 @@ pub async fn create(
 )]
 pub async fn read(
     State(state): State<AppState>,
+    access: ReadAccess,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Certificate>> {
-    Ok(Json(state.store.get_certificate(&id).await?))
+    Ok(Json(
+        state.store.get_certificate_in(&access.scope, &id).await?,
+    ))
 }
 
 /// 修改执法证 — replace a certificate entirely with the given input.
@@ -93,7 +102,7 @@ pub async fn update(
     Ok(Json(
         state
             .store
-            .update_certificate(&id, &input, &access.actor)
+            .update_certificate_in(&access.scope, &id, &input, &access.actor)
             .await?,
     ))
 }
@@ -113,7 +122,7 @@ pub async fn deactivate(
     Ok(Json(
         state
             .store
-            .deactivate_certificate(&id, &access.actor)
+            .deactivate_certificate_in(&access.scope, &id, &access.actor)
             .await?,
     ))
 }

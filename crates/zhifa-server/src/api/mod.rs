@@ -7,8 +7,10 @@ pub mod certificates;
 pub mod changes;
 pub mod check;
 pub mod docs;
+pub mod evidence;
 pub mod health;
 pub mod laws;
+pub mod ledger;
 pub mod officers;
 pub mod powers;
 pub mod regions;
@@ -55,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .merge(benchmarks::routes())
         .merge(laws::routes())
         .merge(changes::routes())
+        .merge(ledger::routes())
+        .merge(evidence::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -77,6 +81,8 @@ pub fn routes() -> Router<AppState> {
         (name = "benchmarks", description = "裁量基准"),
         (name = "laws", description = "法律法规"),
         (name = "changes", description = "变更记录"),
+        (name = "ledger", description = "全过程记录账本：检查点、公钥与证明"),
+        (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
@@ -100,6 +106,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         benchmarks::Doc::openapi(),
         laws::Doc::openapi(),
         changes::Doc::openapi(),
+        ledger::Doc::openapi(),
+        evidence::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -7,11 +7,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
-use zhifa_store::model::{Officer, OfficerFilter, OfficerInput, Page, PageRequest};
+use zhifa_store::model::{Actor, Officer, OfficerFilter, OfficerInput, Page, PageRequest, User};
+use zhifa_store::{AccessEvent, ClientInfo};
 
 use super::docs::{ActionErrors, ListErrors, ReadErrors, WriteErrors};
 use super::{Created, Listed, created};
-use crate::auth::WriteAccess;
+use crate::auth::{ReadAccess, WriteAccess};
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
@@ -38,10 +39,16 @@ pub struct Doc;
 )]
 pub async fn list(
     State(state): State<AppState>,
+    access: ReadAccess,
     Query(filter): Query<OfficerFilter>,
     Query(page): Query<PageRequest>,
 ) -> ApiResult<Listed<Officer>> {
-    Ok(Json(state.store.list_officers(&filter, page).await?))
+    Ok(Json(
+        state
+            .store
+            .list_officers_in(&access.scope, &filter, page)
+            .await?,
+    ))
 }
 
 /// 新建执法人员 — create an officer; the citizen ID is checked (GB 11643) and stored encrypted.
@@ -56,7 +63,10 @@ pub async fn create(
     access: WriteAccess,
     Json(input): Json<OfficerInput>,
 ) -> ApiResult<Created<Officer>> {
-    let officer = state.store.create_officer(&input, &access.actor).await?;
+    let officer = state
+        .store
+        .create_officer_in(&access.scope, &input, &access.actor)
+        .await?;
     Ok(created(format!("/api/v1/officers/{}", officer.id), officer))
 }
 
@@ -68,9 +78,10 @@ pub async fn create(
 )]
 pub async fn read(
     State(state): State<AppState>,
+    access: ReadAccess,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Officer>> {
-    Ok(Json(state.store.get_officer(&id).await?))
+    Ok(Json(state.store.get_officer_in(&access.scope, &id).await?))
 }
 
 /// 修改执法人员 — replace an officer entirely with the given input.
@@ -90,7 +101,7 @@ pub async fn update(
     Ok(Json(
         state
             .store
-            .update_officer(&id, &input, &access.actor)
+            .update_officer_in(&access.scope, &id, &input, &access.actor)
             .await?,
     ))
 }
@@ -108,7 +119,10 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Officer>> {
     Ok(Json(
-        state.store.deactivate_officer(&id, &access.actor).await?,
+        state
+            .store
+            .deactivate_officer_in(&access.scope, &id, &access.actor)
+            .await?,
     ))
 }
 
@@ -122,7 +136,7 @@ pub struct CitizenIdReveal {
 }
 
 /// 查看完整身份证号 — reveal an officer's full citizen ID. Requires the API token; every reveal
-/// is logged (who, when, from which address) under the `zhifa::audit` target.
+/// is written to the access audit (who, what, when, from where) and logged under `zhifa::audit`.
 #[utoipa::path(
     get, path = "/api/v1/officers/{id}/citizen-id", tag = "officers",
     params(("id" = String, Path, description = "执法人员 id")),
@@ -134,13 +148,28 @@ pub async fn citizen_id(
     access: WriteAccess,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
+    let officer = state.store.get_officer_in(&access.scope, &id).await?;
     let citizen_id = state.store.officer_citizen_id(&id).await?;
+    let who = access
+        .user
+        .clone()
+        .unwrap_or_else(|| node_account(&access.actor));
+    let event = AccessEvent {
+        entity: "officer",
+        entity_id: &id,
+        field: "citizen_id",
+        subject_id: Some(&officer.subject_id),
+    };
+    let client = ClientInfo {
+        ip: access.actor.ip.clone(),
+        user_agent: None,
+    };
+    state.store.record_access(&who, &event, &client).await?;
     tracing::info!(
         target: "zhifa::audit",
         actor = %access.actor.user,
         ip = access.actor.ip.as_deref().unwrap_or("-"),
         officer_id = %id,
-        at = %zhifa_domain::time::now_china().to_rfc3339(),
         "citizen id revealed"
     );
     let body = CitizenIdReveal {
@@ -148,4 +177,19 @@ pub async fn citizen_id(
         citizen_id,
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)))
+}
+
+/// The pseudo-account recorded in the access audit for the node token (an administrator).
+fn node_account(actor: &Actor) -> User {
+    User {
+        id: String::new(),
+        username: actor.user.clone(),
+        display_name: "节点令牌".to_string(),
+        role: zhifa_store::scope::roles::ADMIN.to_string(),
+        subject_id: None,
+        officer_id: None,
+        region_code: None,
+        active: true,
+        created_at: String::new(),
+    }
 }

@@ -5,6 +5,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -17,7 +19,9 @@ use crate::state::AppState;
 
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/certificates/verify", get(verify))
+    Router::new()
+        .route("/certificates/verify", get(verify))
+        .route("/certificates/qr/{number}", get(qr))
 }
 
 /// What a verification finds.
@@ -148,6 +152,62 @@ pub async fn verify(
     }))
 }
 
+/// The verification address of a certificate number on this server (scheme from the
+/// configuration, host from the request).
+fn verify_url(state: &AppState, headers: &HeaderMap, number: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let number = form_urlencoded::byte_serialize(number.as_bytes()).collect::<String>();
+    format!("{scheme}://{host}/certificates/verify?number={number}")
+}
+
+/// A QR code (SVG, rendered on the server) of `url`.
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
+/// `GET /certificates/qr/{number}`: a QR code linking to the verification page of a
+/// certificate number (printed on or beside the certificate; scanning it verifies the
+/// certificate on this platform).
+pub async fn qr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(number): axum::extract::Path<String>,
+) -> Response {
+    let number: String = number.trim().chars().take(32).collect();
+    match qr_svg(&verify_url(&state, &headers, &number)) {
+        Some(svg) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            svg,
+        )
+            .into_response(),
+        None => {
+            super::PageError(crate::error::ApiError::not_found("无法生成二维码")).into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +230,12 @@ mod tests {
             created_at: String::new(),
             updated_at: String::new(),
         }
+    }
+
+    #[test]
+    fn qr_codes_are_svg() {
+        let svg = qr_svg("http://127.0.0.1:8080/certificates/verify?number=4401060100001").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use zhifa_domain::standard::{CodeSet, Standard};
 use zhifa_store::model::Counts;
 
 use super::{PageResult, render};
+use crate::auth::MaybeSignedIn;
 use crate::state::AppState;
 
 /// The routes of this module.
@@ -73,13 +74,17 @@ fn tiles(c: &Counts) -> Vec<Tile> {
         Tile {
             label: "变更记录",
             count: c.changes,
-            href: "/api/v1/changes",
+            href: "",
         },
     ]
 }
 
-/// `GET /`: product name, counts of the base data and where to go next.
-pub async fn home(State(state): State<AppState>) -> PageResult {
+/// `GET /`: the workbench of a signed-in account; for the public, the product name, counts of
+/// the base data and where to go next.
+pub async fn home(State(state): State<AppState>, MaybeSignedIn(me): MaybeSignedIn) -> PageResult {
+    if let Some(me) = me {
+        return super::workbench::page(&state, &me).await;
+    }
     let counts = state.store.counts().await?;
     Ok(render(&HomePage {
         tiles: tiles(&counts),

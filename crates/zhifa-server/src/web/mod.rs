@@ -1,15 +1,23 @@
-//! Server-rendered Simplified-Chinese pages (F14): the home page, read-only browse pages for
-//! subjects, laws and powers, the data standard, and public certificate verification.
+//! Server-rendered Simplified-Chinese pages (F14, F6): the public portal (home, subjects, powers,
+//! laws, the data standard, certificate verification with QR codes, published decisions) and,
+//! after login, each role's workbench, officers and certificates, and the administration pages.
 //!
 //! Templates live in `templates/` (askama, compiled into the binary, auto-escaped) and share
 //! `base.html`; the stylesheet is embedded. Pages work without JavaScript and on phones.
 
+pub mod admin;
 pub mod certificates;
 pub mod home;
 pub mod labels;
 pub mod laws;
+pub mod member;
+pub mod officers;
+pub mod portal;
 pub mod powers;
+pub mod session;
+pub mod subject_forms;
 pub mod subjects;
+pub mod workbench;
 
 use askama::Template;
 use axum::Router;
@@ -43,6 +51,11 @@ pub fn routes() -> Router<AppState> {
         .merge(laws::routes())
         .merge(powers::routes())
         .merge(certificates::routes())
+        .merge(session::routes())
+        .merge(subject_forms::routes())
+        .merge(officers::routes())
+        .merge(admin::routes())
+        .merge(portal::routes())
 }
 
 async fn style() -> impl IntoResponse {

@@ -70,12 +70,19 @@ macro_rules! on_both {
 pub struct TestAppBuilder {
     token: Option<String>,
     max_body_bytes: usize,
+    secure_cookies: bool,
 }
 
 impl TestAppBuilder {
     /// No API token configured: writes are refused with 403.
     pub fn without_token(mut self) -> Self {
         self.token = None;
+        self
+    }
+
+    /// Served as if over TLS: session cookies are `Secure`.
+    pub fn secure_cookies(mut self) -> Self {
+        self.secure_cookies = true;
         self
     }
 
@@ -110,6 +117,8 @@ impl TestAppBuilder {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             api_token: self.token.clone(),
             max_body_bytes: self.max_body_bytes,
+            secure_cookies: self.secure_cookies,
+            ..ServerConfig::default()
         };
         let state = AppState {
             store: store.clone(),
@@ -198,6 +207,7 @@ impl TestApp {
         TestAppBuilder {
             token: Some(TOKEN.to_string()),
             max_body_bytes: zhifa_server::DEFAULT_MAX_BODY_BYTES,
+            secure_cookies: false,
         }
     }
 

@@ -5,11 +5,14 @@
 #[macro_use]
 mod common;
 
+mod access;
 mod catalogue;
 mod errors;
 mod fixtures;
+mod ledger;
 mod pages;
 mod personnel;
 mod reference;
 mod serve;
+mod sessions;
 mod subjects;

@@ -23,7 +23,7 @@ async fn officer_lifecycle_and_masking(db: Db) {
     );
     assert_eq!(officer["phone_masked"], "138****8000");
 
-    let read = app.get(&format!("/api/v1/officers/{oid}")).await;
+    let read = app.get_authorized(&format!("/api/v1/officers/{oid}")).await;
     assert_eq!(read.json(), officer);
 
     let updated = app
@@ -37,7 +37,7 @@ async fn officer_lifecycle_and_masking(db: Db) {
     assert_eq!(updated.json()["sex"], "2", "sequence 012 is even: female");
 
     let list = app
-        .get(&format!("/api/v1/officers?subject_id={sid}"))
+        .get_authorized(&format!("/api/v1/officers?subject_id={sid}"))
         .await
         .json();
     assert_eq!(list["total"], 1);
@@ -47,13 +47,13 @@ async fn officer_lifecycle_and_masking(db: Db) {
         .await;
     assert_eq!(deactivated.json()["active"], false);
     assert_eq!(
-        app.get(&format!("/api/v1/officers?subject_id={sid}"))
+        app.get_authorized(&format!("/api/v1/officers?subject_id={sid}"))
             .await
             .json()["total"],
         0
     );
     let with_inactive = app
-        .get(&format!(
+        .get_authorized(&format!(
             "/api/v1/officers?subject_id={sid}&include_inactive=true"
         ))
         .await
@@ -61,7 +61,7 @@ async fn officer_lifecycle_and_masking(db: Db) {
     assert_eq!(with_inactive["total"], 1);
 
     let log = app
-        .get(&format!("/api/v1/changes?entity=officer&entity_id={oid}"))
+        .get_authorized(&format!("/api/v1/changes?entity=officer&entity_id={oid}"))
         .await
         .json();
     assert!(
@@ -151,10 +151,15 @@ async fn certificate_lifecycle_and_lookup(db: Db) {
         .put(&format!("/api/v1/certificates/{cid}"), &suspended)
         .await;
     assert_eq!(r.json()["status"], "2");
-    let filtered = app.get("/api/v1/certificates?status=2").await.json();
+    let filtered = app
+        .get_authorized("/api/v1/certificates?status=2")
+        .await
+        .json();
     assert_eq!(filtered["total"], 1);
     assert_eq!(
-        app.get("/api/v1/certificates?status=1").await.json()["total"],
+        app.get_authorized("/api/v1/certificates?status=1")
+            .await
+            .json()["total"],
         0
     );
 
@@ -229,7 +234,32 @@ async fn writes_need_a_valid_token(db: Db) {
     let r = closed
         .post("/api/v1/subjects", &subject_input("未配置令牌", 2))
         .await;
-    r.assert_error(StatusCode::FORBIDDEN, "auth.disabled");
+    // Without a node token only tokens from the tokens table write.
+    r.assert_error(StatusCode::UNAUTHORIZED, "auth.token");
+    let admin = zhifa_store::model::UserInput {
+        username: "root".into(),
+        display_name: "管理员".into(),
+        role: "admin".into(),
+        password: "long enough password".into(),
+        ..Default::default()
+    };
+    let actor = zhifa_store::model::Actor::system("test");
+    closed.store.create_user(&admin, &actor).await.unwrap();
+    let (_, secret) = closed
+        .store
+        .create_api_token("部门系统", "root", &["write".to_string()], "test")
+        .await
+        .unwrap();
+    let ok = closed
+        .raw(
+            Method::POST,
+            "/api/v1/subjects",
+            Some(&secret),
+            Some("application/json"),
+            subject_input("令牌写入", 3).to_string(),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
     assert_eq!(
         closed.get("/api/v1/subjects").await.status,
         StatusCode::OK,

@@ -219,12 +219,18 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/laws/{id}/articles",
         "/api/v1/articles/{id}",
         "/api/v1/changes",
+        "/api/v1/ledger/keys",
+        "/api/v1/ledger/checkpoint",
+        "/api/v1/ledger/proof/inclusion",
+        "/api/v1/ledger/proof/consistency",
+        "/api/v1/evidence",
+        "/api/v1/evidence/{sm3}",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        31,
+        37,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

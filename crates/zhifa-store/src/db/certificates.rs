@@ -7,14 +7,16 @@ use zhifa_domain::FieldError;
 use zhifa_domain::time::ChinaDate;
 
 use super::Store;
+use super::access::scope_agencies;
 use super::support::{
     ChangeEntry, Tx, Where, blank_to_none, fetch_page, field_error, get_bool, get_json, map_unique,
-    new_id, now, record_change, snapshot, to_json, unknown_ref,
+    new_id, now, query_with, record_change, snapshot, to_json, unknown_ref,
 };
 use crate::error::{Result, StoreError};
 use crate::model::{
     Actor, Certificate, CertificateFilter, CertificateInput, Page, PageRequest, Validate,
 };
+use crate::scope::Scope;
 
 const COLUMNS: &str = "c.id, c.number, c.officer_id, o.name AS officer_name, o.subject_id, c.status, c.valid_from, \
                        c.valid_to, c.fields, c.legal_review_qualified, c.issuer, c.active, c.version, c.created_at, \
@@ -276,21 +278,45 @@ impl Store {
         Ok(after)
     }
 
-    /// One certificate by id.
+    /// One certificate by id, with no scope limit.
     pub async fn get_certificate(&self, id: &str) -> Result<Certificate> {
-        fetch_where(&self.pool, "id", id)
-            .await?
+        self.get_certificate_in(&Scope::All, id).await
+    }
+
+    /// One certificate by id within a data scope (the holder's agency); outside it the
+    /// certificate is not found.
+    pub async fn get_certificate_in(&self, scope: &Scope, id: &str) -> Result<Certificate> {
+        let mut w = Where::new();
+        w.eq("c.id", Some(id));
+        scope_agencies(&mut w, scope, "o.subject_id");
+        let row = query_with(format!("SELECT {COLUMNS} FROM {FROM}{}", w.sql()), w.args())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref()
+            .map(certificate_from_row)
+            .transpose()?
             .ok_or_else(|| not_found(id))
     }
 
-    /// The certificate with this number, if any (active or not).
+    /// The certificate with this number, if any (active or not). Public verification uses it
+    /// and shows only what 《行政执法证件管理办法》 lets anyone check: holder, agency, status.
     pub async fn certificate_by_number(&self, number: &str) -> Result<Option<Certificate>> {
         fetch_where(&self.pool, "number", number.trim()).await
     }
 
-    /// Certificates matching the filter, ordered by number.
+    /// Certificates matching the filter, ordered by number, with no scope limit.
     pub async fn list_certificates(
         &self,
+        filter: &CertificateFilter,
+        page: PageRequest,
+    ) -> Result<Page<Certificate>> {
+        self.list_certificates_in(&Scope::All, filter, page).await
+    }
+
+    /// Certificates matching the filter within a data scope, ordered by number.
+    pub async fn list_certificates_in(
+        &self,
+        scope: &Scope,
         filter: &CertificateFilter,
         page: PageRequest,
     ) -> Result<Page<Certificate>> {
@@ -299,6 +325,7 @@ impl Store {
         w.eq("o.subject_id", filter.subject_id.as_deref());
         w.eq("c.status", filter.status.as_deref());
         w.active_only("c.active", filter.include_inactive);
+        scope_agencies(&mut w, scope, "o.subject_id");
         fetch_page(
             &self.pool,
             COLUMNS,
@@ -309,5 +336,60 @@ impl Store {
             certificate_from_row,
         )
         .await
+    }
+
+    /// Creates a certificate for an officer inside the caller's scope (an officer outside it
+    /// is reported as unknown).
+    pub async fn create_certificate_in(
+        &self,
+        scope: &Scope,
+        input: &CertificateInput,
+        actor: &Actor,
+    ) -> Result<Certificate> {
+        self.check_officer_ref_scope(scope, &input.officer_id)
+            .await?;
+        self.create_certificate(input, actor).await
+    }
+
+    /// Updates a certificate inside the caller's scope.
+    pub async fn update_certificate_in(
+        &self,
+        scope: &Scope,
+        id: &str,
+        input: &CertificateInput,
+        actor: &Actor,
+    ) -> Result<Certificate> {
+        self.get_certificate_in(scope, id).await?;
+        self.check_officer_ref_scope(scope, &input.officer_id)
+            .await?;
+        self.update_certificate(id, input, actor).await
+    }
+
+    /// Deactivates a certificate inside the caller's scope.
+    pub async fn deactivate_certificate_in(
+        &self,
+        scope: &Scope,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<Certificate> {
+        self.get_certificate_in(scope, id).await?;
+        self.deactivate_certificate(id, actor).await
+    }
+
+    async fn check_officer_ref_scope(&self, scope: &Scope, officer_id: &str) -> Result<()> {
+        let officer_id = officer_id.trim();
+        if officer_id.is_empty() || matches!(scope, Scope::All) {
+            return Ok(());
+        }
+        match self.get_officer_in(scope, officer_id).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::NotFound { .. }) => Err(StoreError::invalid(unknown_ref(
+                "officer_id",
+                "officer_id.unknown",
+                "执法人员",
+                officer_id,
+            ))),
+            Err(e) => Err(e),
+        }
     }
 }

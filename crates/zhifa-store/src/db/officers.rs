@@ -8,12 +8,14 @@ use zhifa_domain::FieldError;
 use zhifa_domain::ids::CitizenId;
 
 use super::Store;
+use super::access::scope_agencies;
 use super::support::{
     ChangeEntry, Tx, Where, blank_to_none, fetch_page, field_error, get_bool, map_unique, new_id,
-    now, record_change, snapshot, unknown_ref,
+    now, query_with, record_change, snapshot, unknown_ref,
 };
 use crate::error::{Result, StoreError};
 use crate::model::{Actor, Officer, OfficerFilter, OfficerInput, Page, PageRequest, Validate};
+use crate::scope::Scope;
 
 const COLUMNS: &str = "id, name, sex, citizen_id_masked, subject_id, position, phone_masked, active, version, created_at, updated_at";
 
@@ -279,9 +281,26 @@ impl Store {
         Ok(after)
     }
 
-    /// One officer by id (masked personal data).
+    /// One officer by id (masked personal data), with no scope limit (the platform itself).
     pub async fn get_officer(&self, id: &str) -> Result<Officer> {
-        fetch(&self.pool, id).await?.ok_or_else(|| not_found(id))
+        self.get_officer_in(&Scope::All, id).await
+    }
+
+    /// One officer by id within a data scope; outside it the officer is not found.
+    pub async fn get_officer_in(&self, scope: &Scope, id: &str) -> Result<Officer> {
+        let mut w = Where::new();
+        w.eq("id", Some(id));
+        scope_agencies(&mut w, scope, "subject_id");
+        let row = query_with(
+            format!("SELECT {COLUMNS} FROM officers{}", w.sql()),
+            w.args(),
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(officer_from_row)
+            .transpose()?
+            .ok_or_else(|| not_found(id))
     }
 
     /// Decrypts the full citizen ID (an explicit action; callers log the access).
@@ -296,9 +315,43 @@ impl Store {
         String::from_utf8(plain).map_err(|_| StoreError::Crypto("解密结果不是有效文本".into()))
     }
 
-    /// Officers matching the filter, ordered by name.
+    /// The full citizen ID and phone of an officer within a scope (an explicit action; callers
+    /// write the access audit).
+    pub async fn officer_personal_data_in(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<(String, Option<String>)> {
+        self.get_officer_in(scope, id).await?;
+        let citizen_id = self.officer_citizen_id(id).await?;
+        let row = sqlx::query("SELECT phone_enc FROM officers WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        let enc: Option<Vec<u8>> = row.try_get("phone_enc")?;
+        let phone = enc
+            .map(|e| {
+                let plain = self.cipher.decrypt(&e, &aad("phone", id))?;
+                String::from_utf8(plain)
+                    .map_err(|_| StoreError::Crypto("解密结果不是有效文本".into()))
+            })
+            .transpose()?;
+        Ok((citizen_id, phone))
+    }
+
+    /// Officers matching the filter, ordered by name, with no scope limit.
     pub async fn list_officers(
         &self,
+        filter: &OfficerFilter,
+        page: PageRequest,
+    ) -> Result<Page<Officer>> {
+        self.list_officers_in(&Scope::All, filter, page).await
+    }
+
+    /// Officers matching the filter within a data scope, ordered by name.
+    pub async fn list_officers_in(
+        &self,
+        scope: &Scope,
         filter: &OfficerFilter,
         page: PageRequest,
     ) -> Result<Page<Officer>> {
@@ -306,6 +359,7 @@ impl Store {
         w.eq("subject_id", filter.subject_id.as_deref());
         w.contains(&["name"], filter.q.as_deref());
         w.active_only("active", filter.include_inactive);
+        scope_agencies(&mut w, scope, "subject_id");
         fetch_page(
             &self.pool,
             COLUMNS,
@@ -316,6 +370,63 @@ impl Store {
             officer_from_row,
         )
         .await
+    }
+
+    /// Whether an agency lies inside a scope; outside, a write naming it is refused as if the
+    /// agency did not exist.
+    pub(crate) async fn check_subject_scope(&self, scope: &Scope, subject_id: &str) -> Result<()> {
+        let mut w = Where::new();
+        w.eq("id", Some(subject_id));
+        scope_agencies(&mut w, scope, "id");
+        let found = query_with(format!("SELECT 1 FROM subjects{}", w.sql()), w.args())
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        if found || subject_id.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::invalid(unknown_ref(
+                "subject_id",
+                "subject_id.unknown",
+                "执法主体",
+                subject_id.trim(),
+            )))
+        }
+    }
+
+    /// Creates an officer in an agency inside the caller's scope.
+    pub async fn create_officer_in(
+        &self,
+        scope: &Scope,
+        input: &OfficerInput,
+        actor: &Actor,
+    ) -> Result<Officer> {
+        self.check_subject_scope(scope, &input.subject_id).await?;
+        self.create_officer(input, actor).await
+    }
+
+    /// Updates an officer inside the caller's scope (and keeps it there).
+    pub async fn update_officer_in(
+        &self,
+        scope: &Scope,
+        id: &str,
+        input: &OfficerInput,
+        actor: &Actor,
+    ) -> Result<Officer> {
+        self.get_officer_in(scope, id).await?;
+        self.check_subject_scope(scope, &input.subject_id).await?;
+        self.update_officer(id, input, actor).await
+    }
+
+    /// Deactivates an officer inside the caller's scope.
+    pub async fn deactivate_officer_in(
+        &self,
+        scope: &Scope,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<Officer> {
+        self.get_officer_in(scope, id).await?;
+        self.deactivate_officer(id, actor).await
     }
 }
 

@@ -11,8 +11,10 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use zhifa_domain::FieldError;
 
+use super::ledger::{NewLeaf, append_leaves};
 use super::{Backend, Store};
 use crate::error::{Result, StoreError};
+use crate::ledger::{ChangeRow, KIND_CHANGE};
 use crate::model::{Actor, Page, PageRequest};
 
 /// A write transaction.
@@ -343,17 +345,20 @@ pub(crate) fn snapshot<T: Serialize>(record: &T) -> Option<serde_json::Value> {
     serde_json::to_value(record).ok()
 }
 
-/// Appends a change-log row inside `tx`. Call it last in the transaction, so nothing after it
-/// can fail and leave a gap in the sequence.
+/// Appends a change-log row inside `tx`, and its leaf to the ledger (全过程记录, APL Art. 47)
+/// in the same transaction, so no change exists without its leaf. Call it last in the
+/// transaction, so nothing after it can fail and leave a gap in the sequence.
 pub(crate) async fn record_change(
     tx: &mut Tx,
     entry: ChangeEntry<'_>,
     actor: &Actor,
     at: &str,
 ) -> Result<()> {
-    sqlx::query(
+    let before = entry.before.map(|v| to_json(&v));
+    let after = entry.after.map(|v| to_json(&v));
+    let seq: i64 = sqlx::query(
         "INSERT INTO changes (entity, entity_id, action, actor, ip, at, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
     )
     .bind(entry.entity)
     .bind(entry.entity_id)
@@ -361,11 +366,37 @@ pub(crate) async fn record_change(
     .bind(actor.user.as_str())
     .bind(actor.ip.as_deref())
     .bind(at)
-    .bind(entry.before.map(|v| to_json(&v)))
-    .bind(entry.after.map(|v| to_json(&v)))
-    .execute(&mut **tx)
-    .await?;
+    .bind(before.as_deref())
+    .bind(after.as_deref())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let row = ChangeRow {
+        seq,
+        entity: entry.entity.to_string(),
+        entity_id: entry.entity_id.to_string(),
+        action: entry.action.to_string(),
+        actor: actor.user.clone(),
+        ip: actor.ip.clone(),
+        at: at.to_string(),
+        before,
+        after,
+    };
+    let leaf = NewLeaf {
+        kind: KIND_CHANGE,
+        reference: seq.to_string(),
+        hash: row.leaf_hash(),
+    };
+    append_leaves(tx, backend_of(tx), &[leaf], at).await?;
     Ok(())
+}
+
+/// The backend a transaction runs on (the `Any` driver knows it by name).
+pub(crate) fn backend_of(tx: &Tx) -> Backend {
+    match tx.backend_name() {
+        "PostgreSQL" => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
 }
 
 /// Whether a row with `id` exists in `table` (a constant table name).

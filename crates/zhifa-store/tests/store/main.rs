@@ -9,6 +9,7 @@ mod fixtures;
 mod base;
 mod certificates;
 mod laws;
+mod ledger;
 mod officers;
 mod powers;
 mod subjects;

@@ -1,10 +1,14 @@
 //! Command dispatch.
 
+mod bench;
 mod calendar;
 mod check;
 mod laws;
+mod ledger;
+mod ledger_bundle;
 mod serve;
 mod standard;
+mod users;
 
 use std::process::ExitCode;
 
@@ -23,9 +27,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let config = Config::load(cli.config.as_deref(), &flags)?;
             runtime()?.block_on(calendar::run(query, &config))
         }
+        Command::Ledger { action } => ledger::run(action, cli.config.as_deref(), &flags),
+        Command::Bench { what } => bench::run(what),
         Command::Laws { action } => {
             let config = Config::load(cli.config.as_deref(), &flags)?;
             runtime()?.block_on(laws::run(action, &config))
+        }
+        Command::Users { action } => {
+            let config = Config::load(cli.config.as_deref(), &flags)?;
+            runtime()?.block_on(users::run(action, &config))
         }
         Command::Migrate => {
             let config = Config::load(cli.config.as_deref(), &flags)?;

@@ -10,6 +10,7 @@ use zhifa_store::Store;
 use zhifa_store::model::Actor;
 
 use crate::config::Config;
+use crate::ledger_keys::{LedgerKeys, spawn_checkpointer};
 use crate::{demo, node};
 
 /// Meta key recording that the law corpus has been imported.
@@ -65,6 +66,8 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     };
     let calendar = node::calendar(&store).await?;
     let token = node::api_token(&config)?;
+    let ledger_keys = std::sync::Arc::new(LedgerKeys::load_or_create(&config)?);
+    ledger_keys.checkpoint(&store).await?;
     let bind = config
         .bind
         .parse()
@@ -76,6 +79,13 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
             bind,
             api_token: Some(token.clone()),
             max_body_bytes: config.max_body_bytes,
+            ledger: ledger_keys.settings(&config),
+            secure_cookies: config.https,
+            session_hours: config.session_hours.max(1),
+            lockout: zhifa_store::LockoutPolicy {
+                max_failures: config.login_max_failures.max(1),
+                lock_for: chrono::Duration::minutes(config.login_lock_minutes.max(1)),
+            },
         }),
     };
     let counts = store.counts().await?;
@@ -113,6 +123,12 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     println!("  浏览器访问：{url}");
     println!("  API 文档：{url}api/docs");
     println!("  API 写入令牌（Authorization: Bearer …）：{token}");
+    println!(
+        "  全过程记录账本：{} 个叶子，检查点源 {}（每 {} 毫秒签署）",
+        store.ledger_size().await?,
+        ledger_keys.origin,
+        config.checkpoint_interval_ms
+    );
     if let Some(logins) = logins {
         println!("  演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
         for l in logins {
@@ -123,7 +139,13 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
         return Ok(ExitCode::SUCCESS);
     };
     println!("serving {url}");
-    app.run(shutdown_signal()).await.context("while serving")?;
+    let interval = std::time::Duration::from_millis(config.checkpoint_interval_ms);
+    let checkpointer = spawn_checkpointer(store.clone(), ledger_keys.clone(), interval);
+    let served = app.run(shutdown_signal()).await.context("while serving");
+    checkpointer.abort();
+    // The last writes get their checkpoint before the node stops.
+    ledger_keys.checkpoint(&store).await?;
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,227 @@
+//! `zhifa bench ledger` — benchmarks P3 and P4 (docs/benchmarks.md), each against a reference
+//! measured in the same run: in-memory SM3 leaf hashing of the same canonical bytes and raw SM3
+//! throughput. Prints a table; asserts nothing (benchmarks are not tests).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use sm3::{Digest, Sm3};
+use zhifa_ledger::{CompactRange, KeyAlg, NoteSigner, SoftwareSigner, leaf_hash};
+use zhifa_store::crypto::Sm4GcmCipher;
+use zhifa_store::ledger::{ChangeRow, LEDGER_HASH};
+use zhifa_store::model::Actor;
+use zhifa_store::{AuditOptions, ChangeRecord, Store, StoreOptions};
+
+use crate::cli::BenchCmd;
+
+/// Runs a benchmark.
+pub fn run(what: BenchCmd) -> Result<ExitCode> {
+    match what {
+        BenchCmd::Ledger {
+            leaves,
+            batch,
+            postgres,
+        } => super::runtime()?.block_on(ledger(leaves, batch.max(1), postgres)),
+    }
+}
+
+fn record(i: u64) -> ChangeRecord {
+    ChangeRecord {
+        entity: "inspection".into(),
+        entity_id: format!("0190a1b2-c3d4-7e5f-8a9b-{i:012}"),
+        action: "create".into(),
+        before: None,
+        after: Some(json!({
+            "id": i, "subject_id": "0190a1b2-0000-7000-8000-000000000001",
+            "region_code": "440106", "result": "合格", "officers": ["执法证 44010601000012", "执法证 44010601000013"],
+        })),
+    }
+}
+
+/// The canonical bytes of the records, as the store will encode them (same sizes and shape).
+fn canonical(n: u64) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let r = record(i);
+            ChangeRow {
+                seq: i as i64 + 1,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                action: r.action,
+                actor: "system:bench".into(),
+                ip: None,
+                at: "2026-11-27T12:00:00.000+08:00".into(),
+                before: None,
+                after: r.after.map(|v| v.to_string()),
+            }
+            .canonical_bytes()
+        })
+        .collect()
+}
+
+fn rate(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+async fn open(url: &str) -> Result<Store> {
+    let store = Store::connect(StoreOptions {
+        url: url.to_string(),
+        max_connections: 4,
+        cipher: Arc::new(Sm4GcmCipher::new(*b"zhifa-bench-key!")),
+    })
+    .await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// One backend's measurements.
+struct Row {
+    backend: &'static str,
+    appends: f64,
+    checkpoint: Duration,
+    inclusion: Duration,
+    consistency: Duration,
+    audit_leaves: f64,
+    audit_mb: f64,
+}
+
+async fn measure(backend: &'static str, store: &Store, leaves: u64, batch: u64) -> Result<Row> {
+    let actor = Actor::system("bench");
+    let signers = [
+        SoftwareSigner::generate(KeyAlg::Sm2, "zhifa.local/bench")?,
+        SoftwareSigner::generate(KeyAlg::Ed25519, "zhifa.local/bench")?,
+    ];
+    let refs: Vec<&(dyn NoteSigner + Send + Sync)> = signers.iter().map(|s| s as _).collect();
+    let started = Instant::now();
+    let mut done = 0u64;
+    while done < leaves {
+        let n = batch.min(leaves - done);
+        let records: Vec<ChangeRecord> = (done..done + n).map(record).collect();
+        store.record_changes(&records, &actor).await?;
+        done += n;
+    }
+    let appends = rate(leaves, started.elapsed());
+    let t = Instant::now();
+    store.sign_checkpoint("zhifa.local/bench", &refs).await?;
+    let checkpoint = t.elapsed();
+    // Proof latency from storage: mean over spread-out leaves and sizes.
+    let size = store.ledger_size().await?;
+    let samples = 200u64;
+    let t = Instant::now();
+    for k in 0..samples {
+        store
+            .ledger_inclusion_proof((k * 7_919) % size, size)
+            .await?;
+    }
+    let inclusion = t.elapsed() / samples as u32;
+    let t = Instant::now();
+    for k in 1..=samples {
+        store
+            .ledger_consistency_proof((k * 7_919) % size, size)
+            .await?;
+    }
+    let consistency = t.elapsed() / samples as u32;
+    let t = Instant::now();
+    let report = store
+        .verify_ledger(&AuditOptions {
+            evidence_dir: None,
+            keys: signers.iter().map(SoftwareSigner::verifier).collect(),
+        })
+        .await?;
+    let audit = t.elapsed();
+    anyhow::ensure!(
+        report.is_intact(),
+        "bench ledger not intact: {:?}",
+        report.findings.first()
+    );
+    let bytes: usize = canonical(leaves).iter().map(Vec::len).sum();
+    Ok(Row {
+        backend,
+        appends,
+        checkpoint,
+        inclusion,
+        consistency,
+        audit_leaves: rate(report.leaves, audit),
+        audit_mb: bytes as f64 / 1e6 / audit.as_secs_f64(),
+    })
+}
+
+async fn ledger(leaves: u64, batch: u64, postgres: Option<String>) -> Result<ExitCode> {
+    // References, same run, same bytes.
+    let data = canonical(leaves);
+    let t = Instant::now();
+    let mut range = CompactRange::new(LEDGER_HASH);
+    for d in &data {
+        range.append(leaf_hash(LEDGER_HASH, d));
+    }
+    let mem_appends = rate(leaves, t.elapsed());
+    let buf = vec![0x5au8; 64 << 20];
+    let t = Instant::now();
+    let _ = Sm3::digest(&buf);
+    let sm3_mb = buf.len() as f64 / 1e6 / t.elapsed().as_secs_f64();
+    let avg = data.iter().map(Vec::len).sum::<usize>() / data.len().max(1);
+    println!("zhifa bench ledger：{leaves} 个叶子（平均 {avg} 字节），每事务 {batch} 个");
+    println!(
+        "参照（同一次运行，内存中）：SM3 叶子哈希+紧凑范围追加 {mem_appends:.0} 个/秒；SM3 原始吞吐 {sm3_mb:.0} MB/s"
+    );
+
+    let dir = tempfile::tempdir().context("while creating a scratch directory")?;
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
+    let mut rows = vec![measure("sqlite", &open(&url).await?, leaves, batch).await?];
+    if let Some(admin_url) = postgres {
+        let admin = open(&admin_url).await?;
+        let name = format!("zhifa_bench_{}", uuid::Uuid::now_v7().simple());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await?;
+        let url = zhifa_url_with_db(&admin_url, &name);
+        let result = async { measure("postgres", &open(&url).await?, leaves, batch).await }.await;
+        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(admin.pool())
+            .await?;
+        rows.push(result?);
+    }
+    println!();
+    println!(
+        "| 后端 | 持久追加/秒 | 对内存 SM3 比 | 签检查点耗时 | 包含证明 | 一致性证明 | 全量审计 叶子/秒 | 审计 MB/s | 对 SM3 吞吐比 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {:.0} | {:.3} | {:.1} ms | {:.0} µs | {:.0} µs | {:.0} | {:.1} | {:.3} |",
+            r.backend,
+            r.appends,
+            r.appends / mem_appends,
+            r.checkpoint.as_secs_f64() * 1e3,
+            r.inclusion.as_secs_f64() * 1e6,
+            r.consistency.as_secs_f64() * 1e6,
+            r.audit_leaves,
+            r.audit_mb,
+            r.audit_mb / sm3_mb,
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `admin_url` with its database replaced by `name` (query string kept).
+fn zhifa_url_with_db(admin_url: &str, name: &str) -> String {
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let after = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[after..].find('/') {
+        Some(i) => &base[..after + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
