@@ -285,13 +285,15 @@ pub async fn load(store: &Store, rng: &mut Rng, today: NaiveDate) -> Result<Orgs
                 .await
                 .with_context(|| format!("while creating an officer of {}", s.name))?;
 
-            // Certificates: most valid; some expired, suspended (暂扣) or revoked (注销).
+            // Certificates: most valid; some expired or about to expire (five-year terms that
+            // ended up to ~9 months ago or end within ~2 months), suspended (暂扣) or revoked
+            // (注销).
             let roll = rng.below(100);
             let (status, from) = match roll {
                 0..=5 => (
                     "1",
-                    today - Duration::days(365 * 5 + 30 + rng.below(300) as i64),
-                ), // expired
+                    today - Duration::days(365 * 5 - 60 + rng.below(300) as i64),
+                ),
                 6..=10 => ("2", today - Duration::days(200 + rng.below(600) as i64)),
                 11..=14 => ("3", today - Duration::days(400 + rng.below(600) as i64)),
                 _ => ("1", today - Duration::days(rng.below(1_500) as i64)),
