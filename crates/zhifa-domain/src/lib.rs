@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod case;
 pub mod error;
 pub mod ids;
 mod macros;

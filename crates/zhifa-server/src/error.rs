@@ -31,6 +31,12 @@ pub struct ErrorDetail {
     /// The standard or article the broken rule comes from, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// The article a refused case command violates (refusals only; same as `rule`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// What would make a refused case command allowed (refusals only, Chinese).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
     /// One entry per rejected field (validation errors only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldErrorBody>,
@@ -67,6 +73,8 @@ pub struct ApiError {
     code: Cow<'static, str>,
     message: String,
     rule: Option<String>,
+    // Boxed to keep `ApiError` small (it is the `Err` of every handler).
+    remedy: Option<Box<str>>,
     fields: Vec<FieldErrorBody>,
 }
 
@@ -82,6 +90,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             rule: None,
+            remedy: None,
             fields: Vec::new(),
         }
     }
@@ -118,6 +127,25 @@ impl ApiError {
             "internal",
             "服务器内部错误",
         )
+    }
+
+    /// 409 for a case command the procedure rules refused: the refusal's stable code, the
+    /// article as the rule, its Chinese message and what would make the command allowed.
+    pub fn refused(r: zhifa_domain::case::Refusal) -> Self {
+        let mut e = Self::new(StatusCode::CONFLICT, r.code, r.message);
+        e.rule = Some(r.article);
+        e.remedy = Some(r.remedy.into_boxed_str());
+        e
+    }
+
+    /// What would make a refused command allowed (Chinese), for refusals.
+    pub fn remedy(&self) -> Option<&str> {
+        self.remedy.as_deref()
+    }
+
+    /// The rule (standard or article) of the error, if any.
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
     }
 
     /// Sets the rule (standard or article) the error comes from.
@@ -159,6 +187,8 @@ impl ApiError {
                 code: self.code.to_string(),
                 message: self.message.clone(),
                 rule: self.rule.clone(),
+                article: self.remedy.as_ref().and(self.rule.clone()),
+                remedy: self.remedy.as_deref().map(str::to_string),
                 fields: self.fields.clone(),
             },
         }
@@ -180,6 +210,12 @@ impl From<StoreError> for ApiError {
                     "数据库暂不可用，请稍后重试",
                 )
             }
+            StoreError::Refused(r) => Self::refused(r),
+            StoreError::IdempotencyConflict(key) => Self::new(
+                StatusCode::CONFLICT,
+                "idempotency.conflict",
+                format!("幂等键“{key}”已用于另一条指令，请为新指令使用新的幂等键"),
+            ),
             other => Self::internal(other),
         }
     }
@@ -197,6 +233,8 @@ pub fn entity_zh(entity: &str) -> &str {
         "article" => "法条",
         "region" => "行政区划",
         "user" => "账号",
+        "case" => "案件",
+        "decision" => "处罚决定",
         other => other,
     }
 }

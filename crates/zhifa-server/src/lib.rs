@@ -1,5 +1,6 @@
 //! Zhifa HTTP server (服务层): the JSON API under `/api/v1` for the base data (F1 data
-//! standard, F2 base data), its OpenAPI document with an offline Swagger UI at `/api/docs`, and
+//! standard, F2 base data) and case handling (F3/F5: [`cases`], [`documents`]), its OpenAPI
+//! document with an offline Swagger UI at `/api/docs`, and
 //! the server-rendered Simplified-Chinese pages (the public portal, login, each role's workbench,
 //! officers and certificates, administration).
 //!
@@ -20,6 +21,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod cases;
+pub mod documents;
 pub mod error;
 pub mod extract;
 mod state;

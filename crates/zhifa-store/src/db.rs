@@ -14,6 +14,7 @@ use crate::model::*;
 pub(crate) mod access;
 mod benchmarks;
 mod calendar;
+mod cases;
 mod certificates;
 pub(crate) mod changes;
 pub(crate) mod evidence;
@@ -118,6 +119,9 @@ impl Store {
                         "PRAGMA journal_mode = WAL".to_string(),
                         "PRAGMA synchronous = NORMAL".to_string(),
                         "PRAGMA foreign_keys = ON".to_string(),
+                        // 32 MiB page cache (allocated as used): bulk case loading touches
+                        // several indexes per event.
+                        "PRAGMA cache_size = -32768".to_string(),
                     ] {
                         conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
                     }

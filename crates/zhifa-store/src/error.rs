@@ -30,6 +30,13 @@ pub enum StoreError {
     /// of tampering or corruption; `zhifa ledger verify` locates it.
     #[error("账本数据不一致：{0}")]
     Ledger(String),
+    /// The procedure rules refused a case command (stable code, article, message, remedy);
+    /// nothing was written.
+    #[error("{0}")]
+    Refused(zhifa_domain::case::Refusal),
+    /// An idempotency key was reused for a different command.
+    #[error("幂等键“{0}”已用于另一条指令")]
+    IdempotencyConflict(String),
     /// Encryption or decryption of a protected field failed.
     #[error("加密字段处理失败：{0}")]
     Crypto(String),

@@ -1,7 +1,7 @@
 //! The whole-process record (全过程记录, APL Art. 47; 国办发〔2018〕118号 “执法全过程记录”):
 //! what a ledger leaf contains, and the records the ledger API and the audit return.
 //!
-//! Every `changes` row and every evidence file is one leaf of an RFC 9162 Merkle log hashed
+//! Every `changes` row, every case event and every evidence file is one leaf of an RFC 9162 Merkle log hashed
 //! with SM3 (GB/T 32905). The leaf data is the entry's **canonical byte encoding**, computed
 //! from stored columns only, so the audit can re-hash the row as it is now and compare it with
 //! what the signed tree committed to (docs/ledger.md defines the format):
@@ -12,7 +12,8 @@
 //! field(Some(s)) = 0x01 ‖ u32 big-endian byte length of s ‖ UTF-8 bytes of s
 //! ```
 //!
-//! with the tag `zhifa-ledger/change/v1` or `zhifa-ledger/evidence/v1` naming kind and version,
+//! with the tag `zhifa-ledger/change/v1`, `zhifa-ledger/case-event/v1` or
+//! `zhifa-ledger/evidence/v1` naming kind and version,
 //! integers in decimal ASCII and JSON columns as the exact stored text.
 
 use serde::{Deserialize, Serialize};
@@ -27,10 +28,15 @@ pub const CHANGE_TAG: &str = "zhifa-ledger/change/v1";
 /// Tag (kind and version) of the canonical encoding of an evidence file record.
 pub const EVIDENCE_TAG: &str = "zhifa-ledger/evidence/v1";
 
+/// Tag (kind and version) of the canonical encoding of a case event.
+pub const CASE_EVENT_TAG: &str = "zhifa-ledger/case-event/v1";
+
 /// Leaf kind of a change-log row (`ref` = `changes.seq` in decimal).
 pub const KIND_CHANGE: &str = "change";
 /// Leaf kind of an evidence file (`ref` = its SM3 in lowercase hex).
 pub const KIND_EVIDENCE: &str = "evidence";
+/// Leaf kind of a case event (`ref` = `case_events.seq` in decimal).
+pub const KIND_CASE_EVENT: &str = "case_event";
 
 /// Length-prefixed field encoder of the canonical leaf data.
 #[derive(Debug, Default)]
@@ -90,6 +96,56 @@ impl ChangeRow {
             .field(Some(&self.at))
             .field(self.before.as_deref())
             .field(self.after.as_deref());
+        e.0
+    }
+
+    /// `H(0x00 ‖ canonical bytes)` with the ledger's hash.
+    pub fn leaf_hash(&self) -> Hash {
+        leaf_hash(LEDGER_HASH, &self.canonical_bytes())
+    }
+}
+
+/// A `case_events` row exactly as stored (the payload as its stored text, party data
+/// encrypted), the unit a case-event leaf commits to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CaseEventRow {
+    /// Global sequence number.
+    pub seq: i64,
+    /// Case id.
+    pub case_id: String,
+    /// Position in the case (1-based).
+    pub version: i64,
+    /// Event kind, e.g. `case_filed`.
+    pub kind: String,
+    /// Acting user.
+    pub actor: String,
+    /// Actor's role.
+    pub role: String,
+    /// Time given with the command (RFC 3339).
+    pub at: String,
+    /// Place given with the command.
+    pub place: Option<String>,
+    /// Idempotency key of the command.
+    pub idempotency_key: String,
+    /// Event JSON as stored.
+    pub payload: String,
+}
+
+impl CaseEventRow {
+    /// The canonical byte encoding `zhifa-ledger/case-event/v1` of this row.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut e = Encoder::default();
+        e.field(Some(CASE_EVENT_TAG))
+            .field(Some(&self.seq.to_string()))
+            .field(Some(&self.case_id))
+            .field(Some(&self.version.to_string()))
+            .field(Some(&self.kind))
+            .field(Some(&self.actor))
+            .field(Some(&self.role))
+            .field(Some(&self.at))
+            .field(self.place.as_deref())
+            .field(Some(&self.idempotency_key))
+            .field(Some(&self.payload));
         e.0
     }
 
@@ -218,5 +274,59 @@ mod tests {
         a.entity = "subjec".into();
         a.entity_id = "tid-1".into();
         assert_ne!(a.leaf_hash(), base);
+    }
+
+    #[test]
+    fn every_case_event_column_changes_the_leaf() {
+        let row = CaseEventRow {
+            seq: 3,
+            case_id: "c".into(),
+            version: 2,
+            kind: "case_filed".into(),
+            actor: "u".into(),
+            role: "head".into(),
+            at: "2026-03-02T10:00:00.000+08:00".into(),
+            place: None,
+            idempotency_key: "k".into(),
+            payload: "{}".into(),
+        };
+        let base = row.leaf_hash();
+        let edits: [fn(&mut CaseEventRow); 10] = [
+            |r| r.seq = 4,
+            |r| r.case_id = "d".into(),
+            |r| r.version = 3,
+            |r| r.kind = "case_closed".into(),
+            |r| r.actor = "v".into(),
+            |r| r.role = "officer".into(),
+            |r| r.at = "2026-03-03T10:00:00.000+08:00".into(),
+            |r| r.place = Some(String::new()),
+            |r| r.idempotency_key = "l".into(),
+            |r| r.payload = "{ }".into(),
+        ];
+        for edit in edits {
+            let mut r = row.clone();
+            edit(&mut r);
+            assert_ne!(r.leaf_hash(), base, "{r:?}");
+        }
+        assert_ne!(
+            row.leaf_hash(),
+            row_change_like(&row),
+            "tags separate the kinds"
+        );
+    }
+
+    fn row_change_like(e: &CaseEventRow) -> Hash {
+        ChangeRow {
+            seq: e.seq,
+            entity: e.case_id.clone(),
+            entity_id: e.version.to_string(),
+            action: e.kind.clone(),
+            actor: e.actor.clone(),
+            ip: Some(e.role.clone()),
+            at: e.at.clone(),
+            before: e.place.clone(),
+            after: Some(e.payload.clone()),
+        }
+        .leaf_hash()
     }
 }

@@ -9,7 +9,7 @@ use zhifa_ledger::{Checkpoint, Hash, NodeId, NoteVerifier, VerifierKey};
 
 use crate::Store;
 use crate::error::Result;
-use crate::ledger::{ChangeRow, Evidence, LEDGER_HASH, StoredCheckpoint};
+use crate::ledger::{CaseEventRow, ChangeRow, Evidence, LEDGER_HASH, StoredCheckpoint};
 
 /// Findings kept at most (the first ones matter; the rest are counted).
 const MAX_FINDINGS: usize = 100;
@@ -25,12 +25,14 @@ pub struct Finding {
     pub leaf_index: Option<u64>,
     /// `change` or `evidence`.
     pub kind: Option<String>,
-    /// Entity kind of the change (as stored now).
+    /// Entity kind of the change (as stored now); for a case event its event kind.
     pub entity: Option<String>,
-    /// Id of the changed record (as stored now).
+    /// Id of the changed record (as stored now); for a case event the case id.
     pub entity_id: Option<String>,
-    /// `changes.seq`.
+    /// `changes.seq` (or `case_events.seq`).
     pub seq: Option<i64>,
+    /// Version (position in the case) of a case event.
+    pub version: Option<i64>,
     /// SM3 of an evidence file.
     pub sm3: Option<String>,
     /// Time of the entry.
@@ -47,6 +49,7 @@ impl Finding {
             entity: None,
             entity_id: None,
             seq: None,
+            version: None,
             sm3: None,
             at: None,
         }
@@ -56,7 +59,7 @@ impl Finding {
         self.leaf_index = Some(leaf);
         self.kind = Some(kind.to_string());
         self.at = Some(at.to_string());
-        if kind == crate::ledger::KIND_CHANGE {
+        if kind == crate::ledger::KIND_CHANGE || kind == crate::ledger::KIND_CASE_EVENT {
             self.seq = reference.parse().ok();
         } else {
             self.sm3 = Some(reference.to_string());
@@ -108,6 +111,67 @@ impl Finding {
             f.entity_id = Some(c.entity_id.clone());
             f.at = Some(c.at.clone());
         }
+        f
+    }
+
+    pub(crate) fn modified_case_event(leaf: u64, e: &CaseEventRow) -> Self {
+        let mut f = Finding::new(
+            "ledger.entry_modified",
+            format!(
+                "第 {leaf} 号叶子记录的案件事件（案件 {}，第 {} 个事件 {}，序号 {}，时间 {}）已被改动：重新计算的哈希与账本不符",
+                e.case_id, e.version, e.kind, e.seq, e.at
+            ),
+        );
+        f.leaf_index = Some(leaf);
+        f.kind = Some(crate::ledger::KIND_CASE_EVENT.into());
+        f.entity = Some(e.kind.clone());
+        f.entity_id = Some(e.case_id.clone());
+        f.seq = Some(e.seq);
+        f.version = Some(e.version);
+        f.at = Some(e.at.clone());
+        f
+    }
+
+    pub(crate) fn deleted_case_event(
+        leaf: u64,
+        reference: &str,
+        case_id: Option<&str>,
+        at: &str,
+    ) -> Self {
+        let case = case_id.map_or_else(String::new, |c| format!("案件 {c}，"));
+        let mut f = Finding::new(
+            "ledger.entry_deleted",
+            format!(
+                "第 {leaf} 号叶子记录的案件事件（{case}序号 {reference}，记入时间 {at}）已被删除"
+            ),
+        );
+        f.leaf_index = Some(leaf);
+        f.kind = Some(crate::ledger::KIND_CASE_EVENT.into());
+        f.entity_id = case_id.map(str::to_string);
+        f.seq = reference.parse().ok();
+        f.at = Some(at.to_string());
+        f
+    }
+
+    pub(crate) fn inserted_case_event(
+        seq: i64,
+        case_id: String,
+        version: i64,
+        kind: String,
+        at: String,
+    ) -> Self {
+        let mut f = Finding::new(
+            "ledger.entry_inserted",
+            format!(
+                "案件事件（案件 {case_id}，第 {version} 个事件 {kind}，序号 {seq}，时间 {at}）不在账本中：绕过系统插入"
+            ),
+        );
+        f.kind = Some(crate::ledger::KIND_CASE_EVENT.into());
+        f.entity = Some(kind);
+        f.entity_id = Some(case_id);
+        f.seq = Some(seq);
+        f.version = Some(version);
+        f.at = Some(at);
         f
     }
 
@@ -187,6 +251,7 @@ fn describe(kind: &str, reference: &str) -> String {
     match kind {
         crate::ledger::KIND_CHANGE => format!("变更记录（序号 {reference}）"),
         crate::ledger::KIND_EVIDENCE => format!("证据文件（SM3 {reference}）"),
+        crate::ledger::KIND_CASE_EVENT => format!("案件事件（序号 {reference}）"),
         other => format!("未知类型“{other}”的记录 {reference}"),
     }
 }
@@ -200,6 +265,8 @@ pub struct LedgerReport {
     pub changes: u64,
     /// Evidence records re-hashed.
     pub evidence: u64,
+    /// Case events re-hashed.
+    pub case_events: u64,
     /// Checkpoints checked.
     pub checkpoints: u64,
     /// Findings, first bad entry first (at most 100 kept).

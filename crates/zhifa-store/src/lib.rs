@@ -10,6 +10,7 @@
 //! `zhifa-server`). Queries are runtime-checked (`sqlx::query`), so building never needs a
 //! live database.
 
+pub mod case_model;
 pub mod crypto;
 pub mod error;
 pub mod ledger;
@@ -22,6 +23,7 @@ pub mod testing;
 mod db;
 mod validate;
 
+pub use case_model::{CaseScript, DecisionVerification};
 pub use db::access::{
     AccessEvent, AccessRecord, ApiToken, ClientInfo, LockoutPolicy, NewSession, Session,
     TOKEN_SCOPES, random_secret, secret_hash,

@@ -304,6 +304,20 @@ pub enum LedgerCmd {
 /// `zhifa bench …`
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// P1: case commands per second through HTTP, rules, events, projection and ledger, at
+    /// several numbers of concurrent clients, vs the database's raw one-row transactions.
+    /// With `--database-url postgres://…` (or ZHIFA_DATABASE_URL) PostgreSQL is measured too.
+    Cases {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1usize, 16, 64])]
+        clients: Vec<usize>,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     /// P3/P4: durable appends, checkpoint delay, proof latency and audit rate vs in-memory SM3.
     Ledger {
         /// Leaves to append (durable append and audit benchmarks).

@@ -6,10 +6,11 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
+use zhifa_store::case_model::CaseFilter;
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::model::{BenchmarkFilter, PageRequest, PowerFilter, SubjectFilter};
 use zhifa_store::testing::TestDb;
-use zhifa_store::{Store, StoreOptions};
+use zhifa_store::{Scope, Store, StoreOptions};
 
 fn zhifa(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zhifa"))
@@ -243,10 +244,100 @@ fn demo_twice(data_dir: &Path, url: Option<&str>) {
                 .unwrap()
                 .is_some()
         );
+        let cases = demo_cases(&store).await;
         // The second run added nothing.
         let again = store.counts().await.unwrap();
         assert_eq!(c, again);
+        assert_eq!(cases, demo_cases(&store).await);
     });
+}
+
+/// The demo cases, read through the store API: at least 10,000, in every stage, a share of
+/// them simple-procedure, and the demo bureau's queues filled. Returns how many there are.
+async fn demo_cases(store: &Store) -> i64 {
+    let today = zhifa_domain::time::ChinaDate::today().date();
+    let one = PageRequest {
+        offset: 0,
+        limit: 1,
+    };
+    let count = |f: CaseFilter| async move {
+        store
+            .list_cases_in(&Scope::All, &f, today, one)
+            .await
+            .unwrap()
+            .total
+    };
+    let total = count(CaseFilter::default()).await;
+    assert!(total >= 10_000, "only {total} demo cases");
+    for stage in 1..=9 {
+        let n = count(CaseFilter {
+            stage: Some(stage.to_string()),
+            ..Default::default()
+        })
+        .await;
+        assert!(n > 0, "no demo case in stage {stage}");
+    }
+    let simple = count(CaseFilter {
+        procedure: Some("1".into()),
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        simple * 5 >= total && simple * 5 <= total * 2,
+        "{simple} of {total} simple"
+    );
+    // The demo accounts' bureau: cases in the reviewer's and the head's queues, overdue ones,
+    // and cases the officer account works on.
+    let users = store.list_users(one_hundred()).await.unwrap().items;
+    let officer = users.iter().find(|u| u.username == "officer").unwrap();
+    let agency = officer.subject_id.clone();
+    for (what, filter) in [
+        (
+            "review queue",
+            CaseFilter {
+                review_queue: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "head queue",
+            CaseFilter {
+                head_queue: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "overdue",
+            CaseFilter {
+                overdue: Some(true),
+                ..Default::default()
+            },
+        ),
+        (
+            "officer's cases",
+            CaseFilter {
+                officer_id: officer.officer_id.clone(),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let n = count(CaseFilter {
+            agency_id: agency.clone(),
+            ..filter
+        })
+        .await;
+        assert!(n > 0, "the demo bureau has no case in the {what}");
+    }
+    let published = store.published_decisions(None, one).await.unwrap().total;
+    assert!(published > 1_000, "{published} published decisions");
+    total
+}
+
+fn one_hundred() -> PageRequest {
+    PageRequest {
+        offset: 0,
+        limit: 100,
+    }
 }
 
 #[test]

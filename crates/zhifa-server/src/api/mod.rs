@@ -3,6 +3,7 @@
 
 pub mod benchmarks;
 pub mod calendar;
+pub mod cases;
 pub mod certificates;
 pub mod changes;
 pub mod check;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(changes::routes())
         .merge(ledger::routes())
         .merge(evidence::routes())
+        .merge(cases::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -83,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         (name = "changes", description = "变更记录"),
         (name = "ledger", description = "全过程记录账本：检查点、公钥与证明"),
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
+        (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
@@ -108,6 +111,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         changes::Doc::openapi(),
         ledger::Doc::openapi(),
         evidence::Doc::openapi(),
+        cases::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -6,6 +6,8 @@
 //! `base.html`; the stylesheet is embedded. Pages work without JavaScript and on phones.
 
 pub mod admin;
+pub mod case_forms;
+pub mod cases;
 pub mod certificates;
 pub mod home;
 pub mod labels;
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(officers::routes())
         .merge(admin::routes())
         .merge(portal::routes())
+        .merge(cases::routes())
 }
 
 async fn style() -> impl IntoResponse {

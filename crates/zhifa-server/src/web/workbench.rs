@@ -69,6 +69,9 @@ struct WorkbenchPage {
     changes: Vec<Change>,
     users_total: i64,
     today: String,
+    cases: Vec<super::cases::CaseRow>,
+    cases_total: i64,
+    overdue: Vec<super::cases::CaseRow>,
 }
 
 fn cert_row(c: &Certificate, today: NaiveDate) -> CertRow {
@@ -223,7 +226,46 @@ pub async fn page(state: &AppState, me: &SignedIn) -> PageResult {
         .as_ref()
         .map(|a| code_label("enforcement_field", &a.field))
         .unwrap_or_default();
+    // Case queues: the officer's own cases, the reviewer's queue, the head's approvals; the
+    // head also sees the agency's overdue cases.
+    let case_filter = match user.role.as_str() {
+        roles::OFFICER => Some(zhifa_store::case_model::CaseFilter {
+            officer_id: user.officer_id.clone(),
+            agency_id: user.subject_id.clone(),
+            ..Default::default()
+        }),
+        roles::REVIEWER => Some(zhifa_store::case_model::CaseFilter {
+            review_queue: Some(true),
+            ..Default::default()
+        }),
+        roles::HEAD => Some(zhifa_store::case_model::CaseFilter {
+            head_queue: Some(true),
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    let (cases, cases_total) = match case_filter {
+        Some(f) => super::cases::workbench_rows(state, me, f).await?,
+        None => (Vec::new(), 0),
+    };
+    let overdue = if user.role == roles::HEAD || user.role == roles::SUPERVISOR {
+        super::cases::workbench_rows(
+            state,
+            me,
+            zhifa_store::case_model::CaseFilter {
+                overdue: Some(true),
+                ..Default::default()
+            },
+        )
+        .await?
+        .0
+    } else {
+        Vec::new()
+    };
     Ok(render(&WorkbenchPage {
+        cases,
+        cases_total,
+        overdue,
         me: Me::of(me),
         scope_label: scope.describe(),
         agency,

@@ -6,6 +6,8 @@
 mod common;
 
 mod access;
+mod case_pages;
+mod cases;
 mod catalogue;
 mod errors;
 mod fixtures;

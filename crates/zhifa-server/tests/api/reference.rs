@@ -225,12 +225,17 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/ledger/proof/consistency",
         "/api/v1/evidence",
         "/api/v1/evidence/{sm3}",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/commands",
+        "/api/v1/cases/{id}/documents/{kind}",
+        "/api/v1/settings/case-rules",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        37,
+        42,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -13,20 +13,20 @@ use crate::common::{Db, TestApp, TestResponse};
 use crate::fixtures::{certificate_input, uscc};
 
 /// A browser: cookies it holds.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
+pub(crate) struct Browser<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) cookies: Vec<(String, String)>,
 }
 
 /// The value of the first hidden `_csrf` field of a page.
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let start = html.find(marker).expect("a CSRF field") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             cookies: Vec::new(),
@@ -68,18 +68,18 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn get(&mut self, path: &str) -> TestResponse {
+    pub(crate) async fn get(&mut self, path: &str) -> TestResponse {
         self.request(Method::GET, path, None).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
         self.request(Method::POST, path, Some(body)).await
     }
 
-    async fn login(&mut self, username: &str, password: &str) -> TestResponse {
+    pub(crate) async fn login(&mut self, username: &str, password: &str) -> TestResponse {
         let form = self.get("/login").await;
         let csrf = csrf_of(&form.text());
         self.post(

@@ -13,7 +13,9 @@ use super::evidence::{EVIDENCE_COLUMNS, check_evidence_file, evidence_from_row};
 use super::ledger::{in_list, parse_hash, read_nodes};
 use super::{Backend, Store};
 use crate::error::Result;
-use crate::ledger::{ChangeRow, KIND_CHANGE, KIND_EVIDENCE, LEDGER_HASH};
+use crate::ledger::{
+    CaseEventRow, ChangeRow, KIND_CASE_EVENT, KIND_CHANGE, KIND_EVIDENCE, LEDGER_HASH,
+};
 use crate::ledger_audit::{Finding, LedgerReport, audit_checkpoints};
 
 /// Columns of `changes`, as [`change_row`] reads them.
@@ -55,6 +57,26 @@ struct Leaf {
     at: String,
     /// The change row it references, read in the same query (None: absent or not a change).
     change: Option<ChangeRow>,
+    /// The case event it references, read in the same query (None: absent or not an event).
+    event: Option<CaseEventRow>,
+}
+
+/// The case event joined to a leaf (columns prefixed `e_`), if any.
+fn joined_event(r: &sqlx::any::AnyRow) -> Result<Option<CaseEventRow>> {
+    let seq: Option<i64> = r.try_get("e_seq")?;
+    let Some(seq) = seq else { return Ok(None) };
+    Ok(Some(CaseEventRow {
+        seq,
+        case_id: r.try_get("e_case_id")?,
+        version: r.try_get("e_version")?,
+        kind: r.try_get("e_kind")?,
+        actor: r.try_get("e_actor")?,
+        role: r.try_get("e_role")?,
+        at: r.try_get("e_at")?,
+        place: r.try_get("e_place")?,
+        idempotency_key: r.try_get("e_key")?,
+        payload: r.try_get("e_payload")?,
+    }))
 }
 
 impl Store {
@@ -101,17 +123,24 @@ impl Store {
         loop {
             // One query per chunk: the leaves joined with the change rows they reference (a
             // non-numeric `ref` joins nothing on both backends instead of failing the cast).
-            let seq_of_ref = match self.backend {
-                Backend::Sqlite => "CASE WHEN l.kind = 'change' THEN CAST(l.ref AS INTEGER) END",
-                Backend::Postgres => {
-                    "CASE WHEN l.kind = 'change' AND l.ref ~ '^[0-9]{1,18}$' \
-                     THEN CAST(l.ref AS BIGINT) END"
+            let seq_of = |kind: &str| match self.backend {
+                Backend::Sqlite => {
+                    format!("CASE WHEN l.kind = '{kind}' THEN CAST(l.ref AS INTEGER) END")
                 }
+                Backend::Postgres => format!(
+                    "CASE WHEN l.kind = '{kind}' AND l.ref ~ '^[0-9]{{1,18}}$' \
+                     THEN CAST(l.ref AS BIGINT) END"
+                ),
             };
+            let (seq_of_ref, seq_of_event) = (seq_of(KIND_CHANGE), seq_of(KIND_CASE_EVENT));
             let sql = format!(
                 "SELECT l.leaf_index, l.kind, l.ref, l.leaf_hash, l.at AS leaf_at, \
-                 c.seq, c.entity, c.entity_id, c.action, c.actor, c.ip, c.at, c.before, c.after \
+                 c.seq, c.entity, c.entity_id, c.action, c.actor, c.ip, c.at, c.before, c.after, \
+                 e.seq AS e_seq, e.case_id AS e_case_id, e.version AS e_version, \
+                 e.kind AS e_kind, e.actor AS e_actor, e.role AS e_role, e.at AS e_at, \
+                 e.place AS e_place, e.idempotency_key AS e_key, e.payload AS e_payload \
                  FROM ledger_leaves l LEFT JOIN changes c ON c.seq = ({seq_of_ref}) \
+                 LEFT JOIN case_events e ON e.seq = ({seq_of_event}) \
                  WHERE l.leaf_index >= $1 ORDER BY l.leaf_index LIMIT $2"
             );
             let leaves: Vec<Leaf> = sqlx::query(AssertSqlSafe(sql))
@@ -129,6 +158,7 @@ impl Store {
                         hash: r.try_get("leaf_hash")?,
                         at: r.try_get("leaf_at")?,
                         change: seq.map(|_| change_row(r)).transpose()?,
+                        event: joined_event(r)?,
                     })
                 })
                 .collect::<Result<_>>()?;
@@ -146,6 +176,10 @@ impl Store {
                         report.changes += 1;
                         (c.leaf_hash(), Some(c))
                     }),
+                    KIND_CASE_EVENT => leaf.event.as_ref().map(|e| {
+                        report.case_events += 1;
+                        (e.leaf_hash(), None)
+                    }),
                     KIND_EVIDENCE => match evidence.get(&leaf.reference) {
                         Some(e) => {
                             report.evidence += 1;
@@ -162,6 +196,22 @@ impl Store {
                 };
                 let stored = parse_hash(&leaf.hash)?;
                 let hash = match recomputed {
+                    None if leaf.kind == KIND_CASE_EVENT => {
+                        let case = self.case_of_seq(&mut conn, &leaf.reference).await?;
+                        report.push(Finding::deleted_case_event(
+                            leaf.index as u64,
+                            &leaf.reference,
+                            case.as_deref(),
+                            &leaf.at,
+                        ));
+                        stored
+                    }
+                    Some((h, _)) if leaf.kind == KIND_CASE_EVENT && h != stored => {
+                        if let Some(e) = &leaf.event {
+                            report.push(Finding::modified_case_event(leaf.index as u64, e));
+                        }
+                        h
+                    }
                     None => {
                         report.push(Finding::deleted(
                             leaf.index as u64,
@@ -244,6 +294,56 @@ impl Store {
         Ok(out)
     }
 
+    /// The case a deleted event belonged to, from the idempotency record of its command.
+    async fn case_of_seq(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        reference: &str,
+    ) -> Result<Option<String>> {
+        let Ok(seq) = reference.parse::<i64>() else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT case_id FROM case_commands WHERE first_seq <= $1 AND last_seq >= $1",
+        )
+        .bind(seq)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.map(|r| r.try_get("case_id")).transpose()?)
+    }
+
+    /// Case events that no leaf references.
+    async fn unreferenced_case_events(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        report: &mut LedgerReport,
+    ) -> Result<()> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) FROM case_events")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if total as u64 == report.case_events {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT e.seq, e.case_id, e.version, e.kind, e.at FROM case_events e \
+             LEFT JOIN ledger_leaves l ON l.kind = 'case_event' AND l.ref = CAST(e.seq AS TEXT) \
+             WHERE l.leaf_index IS NULL ORDER BY e.seq LIMIT 20",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            report.push(Finding::inserted_case_event(
+                r.try_get("seq")?,
+                r.try_get("case_id")?,
+                r.try_get("version")?,
+                r.try_get("kind")?,
+                r.try_get("at")?,
+            ));
+        }
+        Ok(())
+    }
+
     /// Rows that no leaf references: inserted behind the ledger's back.
     async fn unreferenced(
         &self,
@@ -252,6 +352,7 @@ impl Store {
     ) -> Result<()> {
         // Leaf references are unique and each resolved leaf found a distinct row, so equal
         // counts mean no row is unreferenced; only otherwise look for them (a full join).
+        self.unreferenced_case_events(conn, report).await?;
         let total: i64 = sqlx::query("SELECT COUNT(*) FROM changes")
             .fetch_one(&mut *conn)
             .await?

@@ -7,6 +7,7 @@ mod harness;
 mod fixtures;
 
 mod base;
+mod cases;
 mod certificates;
 mod laws;
 mod ledger;

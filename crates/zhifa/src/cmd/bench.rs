@@ -17,9 +17,23 @@ use zhifa_store::{AuditOptions, ChangeRecord, Store, StoreOptions};
 
 use crate::cli::BenchCmd;
 
-/// Runs a benchmark.
-pub fn run(what: BenchCmd) -> Result<ExitCode> {
+/// Runs a benchmark. `database_url` (global `--database-url` or `ZHIFA_DATABASE_URL`) adds a
+/// PostgreSQL run to `bench cases` when it names a PostgreSQL server.
+pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
     match what {
+        BenchCmd::Cases {
+            seconds,
+            clients,
+            json,
+        } => {
+            let postgres = database_url.filter(|u| u.starts_with("postgres"));
+            super::runtime()?.block_on(super::bench_cases::run(super::bench_cases::Options {
+                seconds: seconds.max(0.5),
+                clients,
+                postgres,
+                json,
+            }))
+        }
         BenchCmd::Ledger {
             leaves,
             batch,
@@ -211,7 +225,7 @@ async fn ledger(leaves: u64, batch: u64, postgres: Option<String>) -> Result<Exi
 }
 
 /// `admin_url` with its database replaced by `name` (query string kept).
-fn zhifa_url_with_db(admin_url: &str, name: &str) -> String {
+pub(super) fn zhifa_url_with_db(admin_url: &str, name: &str) -> String {
     let (base, query) = admin_url
         .split_once('?')
         .map_or((admin_url, None), |(b, q)| (b, Some(q)));

@@ -67,8 +67,12 @@ async fn with_store(action: LedgerCmd, config: &Config) -> Result<ExitCode> {
                 }
             } else {
                 println!(
-                    "账本完整：{} 个叶子（变更记录 {} 条，证据文件 {} 个）已重新计算哈希，{} 个检查点签名与一致性均有效",
-                    report.leaves, report.changes, report.evidence, report.checkpoints
+                    "账本完整：{} 个叶子（变更记录 {} 条，案件事件 {} 条，证据文件 {} 个）已重新计算哈希，{} 个检查点签名与一致性均有效",
+                    report.leaves,
+                    report.changes,
+                    report.case_events,
+                    report.evidence,
+                    report.checkpoints
                 );
             }
             Ok(if report.is_intact() {

@@ -1,6 +1,7 @@
 //! Command dispatch.
 
 mod bench;
+mod bench_cases;
 mod calendar;
 mod check;
 mod laws;
@@ -28,7 +29,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(calendar::run(query, &config))
         }
         Command::Ledger { action } => ledger::run(action, cli.config.as_deref(), &flags),
-        Command::Bench { what } => bench::run(what),
+        Command::Bench { what } => bench::run(
+            what,
+            flags
+                .database_url
+                .clone()
+                .or_else(|| std::env::var("ZHIFA_DATABASE_URL").ok()),
+        ),
         Command::Laws { action } => {
             let config = Config::load(cli.config.as_deref(), &flags)?;
             runtime()?.block_on(laws::run(action, &config))

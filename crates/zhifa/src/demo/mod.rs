@@ -2,6 +2,7 @@
 //! real reference data (regions, laws, code sets). Loaded once per database: a marker in
 //! `meta` makes re-running safe.
 
+mod cases;
 mod org;
 mod powers;
 mod rng;
@@ -16,6 +17,8 @@ use zhifa_store::model::{Actor, UserInput};
 const DEMO_VERSION: &str = "1";
 /// Meta key recording that the demo data is loaded.
 const DEMO_KEY: &str = "demo.version";
+/// Meta key recording that the demo cases are loaded (their number).
+const CASES_KEY: &str = "demo.cases";
 /// Password of every demo account (printed at start; demo only).
 pub const DEMO_PASSWORD: &str = "zhifa-demo-2026";
 
@@ -31,16 +34,66 @@ pub struct Login {
 
 /// Whether this database still lacks the demo data (re-running `zhifa demo` is safe).
 pub async fn needed(store: &Store) -> Result<bool> {
-    Ok(store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION))
+    Ok(
+        store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION)
+            || store.meta_get(CASES_KEY).await?.is_none(),
+    )
 }
 
-/// Loads the demo data and marks the database as holding it.
+/// Loads the demo data and marks the database as holding it: the organisation and catalogue
+/// first, then the cases (each part once; a database whose cases exist is left alone).
 pub async fn install(store: &Store, corpus: &Corpus) -> Result<()> {
-    load(store, corpus)
-        .await
-        .context("while loading the demo data")?;
-    store.meta_set(DEMO_KEY, DEMO_VERSION).await?;
+    if store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION) {
+        load(store, corpus)
+            .await
+            .context("while loading the demo data")?;
+        store.meta_set(DEMO_KEY, DEMO_VERSION).await?;
+    }
+    if store.meta_get(CASES_KEY).await?.is_none() {
+        let calendar = crate::node::calendar(store).await?;
+        let t = std::time::Instant::now();
+        let stats = cases::load(store, &calendar)
+            .await
+            .context("while loading the demo cases")?;
+        if stats.commands > 0 {
+            let secs = t.elapsed().as_secs_f64();
+            let stages: Vec<String> = (1..=9)
+                .filter(|&i| stats.stages[i] > 0)
+                .map(|i| format!("{}:{}", stage_zh(i), stats.stages[i]))
+                .collect();
+            println!(
+                "演示案件：{} 件（简易程序 {} 件），{} 条指令，经办案规则逐条裁决后入库，用时 {:.1} 秒（生成 {:.1} 秒，入库 {:.1} 秒，{:.0} 件/秒，{:.0} 条指令/秒）",
+                stats.cases,
+                stats.simple,
+                stats.commands,
+                secs,
+                stats.generate_secs,
+                stats.store_secs,
+                stats.cases as f64 / stats.store_secs.max(1e-9),
+                stats.commands as f64 / stats.store_secs.max(1e-9),
+            );
+            println!("  各阶段：{}", stages.join("，"));
+        }
+        store.meta_set(CASES_KEY, &stats.cases.to_string()).await?;
+    }
     Ok(())
+}
+
+fn stage_zh(code: usize) -> &'static str {
+    use zhifa_domain::case::Stage::*;
+    [
+        Lead,
+        Investigating,
+        Notice,
+        Review,
+        Decided,
+        Executing,
+        Closed,
+        Archived,
+        Transferred,
+    ]
+    .get(code.wrapping_sub(1))
+    .map_or("其他", |s| s.zh())
 }
 
 async fn load(store: &Store, corpus: &Corpus) -> Result<()> {
