@@ -83,6 +83,7 @@ pub struct Store {
     backend: Backend,
     cipher: Arc<dyn FieldCipher>,
     passwords: Arc<Passwords>,
+    group: Arc<cases::GroupCommit>,
 }
 
 impl Store {
@@ -139,6 +140,7 @@ impl Store {
             backend,
             cipher: opts.cipher,
             passwords: Arc::new(Passwords::standard()),
+            group: Arc::default(),
         })
     }
 

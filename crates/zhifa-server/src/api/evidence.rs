@@ -2,13 +2,14 @@
 //! content-addressed by SM3 (GB/T 32905); each file's record is a ledger leaf.
 //!
 //! Upload: the raw file as the request body (`Content-Type` = its media type, optional
-//! `X-File-Name` percent-encoded UTF-8), streamed to disk while hashed — never held in memory —
-//! and refused with 413 past the configured size. Download re-hashes the file first and refuses
+//! `X-File-Name` percent-encoded UTF-8), or a `multipart/form-data` form whose field `file`
+//! carries it (as a browser form sends it); either way streamed to disk while hashed — never
+//! held in memory — and refused with 413 past the configured size. Download re-hashes the file first and refuses
 //! (409 `evidence.tampered`) when it no longer matches its recorded SM3.
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -62,6 +63,15 @@ fn evidence_dir(state: &AppState) -> ApiResult<std::path::PathBuf> {
     })
 }
 
+/// A malformed multipart body (400 `body.multipart`).
+fn multipart_error(detail: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "body.multipart",
+        format!("multipart 表单无法解析：{detail}"),
+    )
+}
+
 /// The file name of `X-File-Name` (percent-encoded UTF-8), if given.
 fn file_name(headers: &HeaderMap) -> Option<String> {
     let raw = headers.get("x-file-name")?.to_str().ok()?;
@@ -76,7 +86,7 @@ fn file_name(headers: &HeaderMap) -> Option<String> {
 /// 上传证据文件 — upload an evidence file (raw body); answers its record (201 new, 200 known).
 #[utoipa::path(
     post, path = "/api/v1/evidence", tag = "evidence",
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文件内容；Content-Type 为文件类型，X-File-Name 为百分号编码的文件名"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "文件内容；Content-Type 为文件类型，X-File-Name 为百分号编码的文件名；或 multipart/form-data 表单的 file 字段"),
     responses(
         (status = 201, description = "已保存并记入账本", body = Evidence),
         (status = 200, description = "相同内容已存在", body = Evidence),
@@ -89,11 +99,11 @@ fn file_name(headers: &HeaderMap) -> Option<String> {
 pub async fn upload(
     State(state): State<AppState>,
     access: WriteAccess,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> ApiResult<Response> {
     let dir = evidence_dir(&state)?;
     let limit = state.config.ledger.max_evidence_bytes;
+    let headers = request.headers().clone();
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -101,31 +111,77 @@ pub async fn upload(
     if declared.is_some_and(|n| n > limit) {
         return Err(EvidenceError::TooLarge { limit }.into());
     }
-    let mut upload = EvidenceUpload::begin(&dir, limit).await?;
-    let mut body = body;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "body.read",
-                format!("读取请求体失败：{e}"),
-            )
-        })?;
-        if let Ok(data) = frame.into_data() {
-            upload.write(&data).await?;
-        }
-    }
-    let finished = upload.finish().await?;
-    let media_type = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .unwrap_or("application/octet-stream");
-    let name = file_name(&headers);
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let mut upload = EvidenceUpload::begin(&dir, limit).await?;
+    let (media_type, name) = if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        let mut form = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| multipart_error(&e.body_text()))?;
+        let mut found = None;
+        while let Some(mut field) = form
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(&e.body_text()))?
+        {
+            if field.name() != Some("file") {
+                continue;
+            }
+            let media = field
+                .content_type()
+                .map(str::to_string)
+                .unwrap_or_else(|| "application/octet-stream".to_string());
+            let name = field
+                .file_name()
+                .map(str::trim)
+                .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+                .map(str::to_string);
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| multipart_error(&e.body_text()))?
+            {
+                upload.write(&chunk).await?;
+            }
+            found = Some((media, name));
+            break;
+        }
+        found.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "evidence.file_missing",
+                "表单中没有名为 file 的文件字段",
+            )
+            .with_rule("APL Art. 46")
+        })?
+    } else {
+        let mut body: Body = request.into_body();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "body.read",
+                    format!("读取请求体失败：{e}"),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                upload.write(&data).await?;
+            }
+        }
+        (content_type, file_name(&headers))
+    };
+    let finished = upload.finish().await?;
     let (evidence, created) = state
         .store
-        .add_evidence(finished, media_type, name.as_deref(), &access.actor)
+        .add_evidence(finished, &media_type, name.as_deref(), &access.actor)
         .await?;
     let status = if created {
         StatusCode::CREATED

@@ -493,7 +493,8 @@ impl Store {
     pub async fn api_token_by_secret(&self, secret: &str) -> Result<Option<(ApiToken, User)>> {
         let hash = secret_hash(secret);
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.owner_id \
+            "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used \
+             FROM api_tokens t JOIN users u ON u.id = t.owner_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         )))
         .bind(&hash)
@@ -505,11 +506,20 @@ impl Store {
             return Ok(None);
         }
         let id: String = row.try_get("token_id")?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(&id)
-            .execute(&self.pool)
-            .await?;
+        let last_used: Option<String> = row.try_get("token_last_used")?;
+        // Record the use at most once a minute: a busy machine client must not turn every
+        // read into a write (stored times share one format and offset, so text order is
+        // time order).
+        let at = now();
+        let cutoff = (zhifa_domain::time::now_china() - chrono::Duration::seconds(60))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+        if last_used.is_none_or(|t| t < cutoff) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(&id)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(Some((self.get_api_token(&id).await?, user)))
     }
 

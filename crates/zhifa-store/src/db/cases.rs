@@ -168,6 +168,12 @@ fn event_row(r: &AnyRow) -> Result<(CaseEventRow, Option<i64>)> {
     ))
 }
 
+/// A `case_events` row (read with [`EVENT_COLUMNS`]) as returned to callers, decrypted.
+fn stored_event_row(cipher: &dyn FieldCipher, r: &AnyRow) -> Result<StoredEvent> {
+    let (row, leaf) = event_row(r)?;
+    stored_event(cipher, row, leaf)
+}
+
 fn stored_event(
     cipher: &dyn FieldCipher,
     row: CaseEventRow,
@@ -383,6 +389,32 @@ struct EventOut {
     on_date: String,
     hash: zhifa_ledger::Hash,
     event: CaseEvent,
+}
+
+/// A case command waiting for the group-commit leader.
+pub(crate) struct Pending {
+    scope: Scope,
+    calendar: LegalCalendar,
+    today: NaiveDate,
+    case_id: Option<String>,
+    env: Envelope,
+    cmd: Command,
+    reply: tokio::sync::oneshot::Sender<Result<CommandOutcome>>,
+}
+
+/// Group commit of case commands: concurrent callers queue their commands; the one holding
+/// `leader` writes the whole queue in one transaction (one fsync), so throughput grows with
+/// concurrency instead of every caller waiting for the write lock in turn.
+#[derive(Default)]
+pub(crate) struct GroupCommit {
+    queue: std::sync::Mutex<Vec<Pending>>,
+    leader: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit").finish_non_exhaustive()
+    }
 }
 
 /// A case projection about to be written.
@@ -993,69 +1025,178 @@ impl Store {
         env: &Envelope,
         cmd: &Command,
     ) -> Result<CommandOutcome> {
-        let mut tx = self.begin_write().await?;
-        let sm3 = command_sm3(case_id, cmd);
-        let prior = sqlx::query(
-            "SELECT case_id, command_sm3, first_seq, last_seq FROM case_commands \
-             WHERE idempotency_key = $1",
-        )
-        .bind(env.idempotency_key.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(r) = prior {
-            let stored: String = r.try_get("command_sm3")?;
-            if stored != sm3 {
-                return Err(StoreError::IdempotencyConflict(env.idempotency_key.clone()));
-            }
-            let id: String = r.try_get("case_id")?;
-            self.case_in_scope(&mut tx, scope, &id).await?;
-            let (first, last): (i64, i64) = (r.try_get("first_seq")?, r.try_get("last_seq")?);
-            let sql = format!(
-                "SELECT {EVENT_COLUMNS} FROM case_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq"
-            );
-            let events = sqlx::query(AssertSqlSafe(sql))
-                .bind(first)
-                .bind(last)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    let (row, leaf) = event_row(r)?;
-                    stored_event(&*self.cipher, row, leaf)
-                })
-                .collect::<Result<Vec<_>>>()?;
-            return Ok(CommandOutcome {
-                case_id: id,
-                events,
-                replayed: true,
-            });
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        let request = Pending {
+            scope: scope.clone(),
+            calendar: calendar.clone(),
+            today,
+            case_id: case_id.map(str::to_string),
+            env: env.clone(),
+            cmd: cmd.clone(),
+            reply,
+        };
+        self.group
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request);
+        // Group commit: whoever holds the leader lock writes every queued command in one
+        // transaction; a follower finds its answer ready when it gets the lock.
+        let _leader = self.group.leader.lock().await;
+        if let Ok(done) = answer.try_recv() {
+            return done;
         }
-        let (id, state, decision_seq, decision_hash) = match case_id {
-            Some(id) => {
-                let (text, seq, hash) = self.case_in_scope(&mut tx, scope, id).await?;
-                let state: CaseState = open(&*self.cipher, id, &text)?;
-                (id.to_string(), state, seq, hash)
+        let queued: Vec<Pending> =
+            std::mem::take(&mut *self.group.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        self.write_group(queued).await;
+        answer.try_recv().unwrap_or_else(|_| {
+            Err(StoreError::Ledger(
+                "案件指令未得到处理结果（写入组异常结束）".to_string(),
+            ))
+        })
+    }
+
+    /// Writes a group of queued commands in one transaction and answers each. When the
+    /// transaction fails as a whole, each command is retried alone so every caller gets its
+    /// own precise result.
+    async fn write_group(&self, queued: Vec<Pending>) {
+        if queued.is_empty() {
+            return;
+        }
+        if queued.len() == 1 {
+            let mut queued = queued;
+            if let Some(p) = queued.pop() {
+                let result = self.write_one(&p).await;
+                let _ = p.reply.send(result);
             }
-            None => (super::support::new_id(), CaseState::default(), None, None),
+            return;
+        }
+        match self.try_group(&queued).await {
+            Ok(results) => {
+                for (p, r) in queued.into_iter().zip(results) {
+                    let _ = p.reply.send(r);
+                }
+            }
+            Err(_) => {
+                for p in queued {
+                    let result = self.write_one(&p).await;
+                    let _ = p.reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// One command in its own transaction.
+    async fn write_one(&self, p: &Pending) -> Result<CommandOutcome> {
+        self.try_group(std::slice::from_ref(p))
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Ledger("空的写入组".to_string())))
+    }
+
+    /// Decides and writes `group` in one transaction. The outer error is a failure of the
+    /// transaction itself; the inner results are each command's own (refusal, scope,
+    /// idempotency conflict, replay or the events written).
+    async fn try_group(&self, group: &[Pending]) -> Result<Vec<Result<CommandOutcome>>> {
+        let Some(first) = group.first() else {
+            return Ok(Vec::new());
         };
-        let mut batch = Batch::new(&mut tx, calendar, today).await?;
-        let events = match batch.decide(&mut tx, scope, &state, env, cmd).await? {
-            Ok((events, _)) => events,
-            Err(refusal) => return Err(StoreError::Refused(refusal)),
-        };
-        let mut case = CaseOut {
-            state,
-            decision_seq,
-            decision_hash,
-            updated_at: env.at.clone(),
-        };
-        batch.record(&*self.cipher, &id, &mut case, (env, cmd), case_id, events)?;
-        let agency_id = case.state.agency_id.clone();
-        batch.agency(&mut tx, &agency_id).await?;
-        batch.set_case(&id, case);
+        let mut tx = self.begin_write().await?;
+        let mut batch = Batch::new(&mut tx, &first.calendar, first.today).await?;
+        // Per command: a finished result, or the seq range of its events once written, or
+        // the index of an earlier command in this group it replays.
+        enum Slot {
+            Done(Result<CommandOutcome>),
+            Written(String, i64, i64),
+            ReplayOf(usize),
+        }
+        let mut slots: Vec<Slot> = Vec::with_capacity(group.len());
+        let mut keys: HashMap<&str, (usize, String)> = HashMap::new();
+        for (i, p) in group.iter().enumerate() {
+            let sm3 = command_sm3(p.case_id.as_deref(), &p.cmd);
+            let key = p.env.idempotency_key.as_str();
+            if let Some((j, earlier)) = keys.get(key) {
+                slots.push(if *earlier == sm3 {
+                    Slot::ReplayOf(*j)
+                } else {
+                    Slot::Done(Err(StoreError::IdempotencyConflict(key.to_string())))
+                });
+                continue;
+            }
+            if let Some(done) = self.replay(&mut tx, &p.scope, key, &sm3).await? {
+                slots.push(Slot::Done(done));
+                continue;
+            }
+            let (id, mut case, from_batch) = match p.case_id.as_deref() {
+                Some(id) => match self.case_in_scope(&mut tx, &p.scope, id).await {
+                    Ok((text, seq, hash)) => match batch.cases.remove(id) {
+                        // Changed earlier in this group: continue from that state.
+                        Some(c) => (id.to_string(), c, true),
+                        None => (
+                            id.to_string(),
+                            CaseOut {
+                                state: open(&*self.cipher, id, &text)?,
+                                decision_seq: seq,
+                                decision_hash: hash,
+                                updated_at: String::new(),
+                            },
+                            false,
+                        ),
+                    },
+                    Err(e @ StoreError::NotFound { .. }) => {
+                        slots.push(Slot::Done(Err(e)));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
+                None => (
+                    super::support::new_id(),
+                    CaseOut {
+                        state: CaseState::default(),
+                        decision_seq: None,
+                        decision_hash: None,
+                        updated_at: String::new(),
+                    },
+                    false,
+                ),
+            };
+            let decided = batch
+                .decide(&mut tx, &p.scope, &case.state, &p.env, &p.cmd)
+                .await?;
+            let events = match decided {
+                Ok((events, _)) => events,
+                Err(refusal) => {
+                    if from_batch {
+                        // Put back what earlier commands of this group changed.
+                        batch.cases.insert(id, case);
+                    }
+                    slots.push(Slot::Done(Err(StoreError::Refused(refusal))));
+                    continue;
+                }
+            };
+            let first_seq = batch.next_seq;
+            batch.record(
+                &*self.cipher,
+                &id,
+                &mut case,
+                (&p.env, &p.cmd),
+                p.case_id.as_deref(),
+                events,
+            )?;
+            let last_seq = batch.next_seq - 1;
+            let agency_id = case.state.agency_id.clone();
+            batch.agency(&mut tx, &agency_id).await?;
+            if from_batch {
+                batch.cases.insert(id.clone(), case);
+            } else {
+                batch.set_case(&id, case);
+            }
+            keys.insert(key, (i, sm3));
+            slots.push(Slot::Written(id, first_seq, last_seq));
+        }
         let written = batch.flush(&mut tx, &*self.cipher).await?;
         tx.commit().await?;
-        let events = written
+        let stored: Vec<StoredEvent> = written
             .into_iter()
             .map(|e| StoredEvent {
                 seq: e.row.seq,
@@ -1072,11 +1213,84 @@ impl Store {
                 leaf_index: Some(e.leaf_index),
             })
             .collect();
-        Ok(CommandOutcome {
+        let events_of = |first: i64, last: i64| -> Vec<StoredEvent> {
+            stored
+                .iter()
+                .filter(|e| e.seq >= first && e.seq <= last)
+                .cloned()
+                .collect()
+        };
+        let mut out: Vec<Result<CommandOutcome>> = Vec::with_capacity(slots.len());
+        for slot in &slots {
+            out.push(match slot {
+                Slot::Done(_) => Err(StoreError::Ledger(String::new())),
+                Slot::Written(id, first, last) => Ok(CommandOutcome {
+                    case_id: id.clone(),
+                    events: events_of(*first, *last),
+                    replayed: false,
+                }),
+                Slot::ReplayOf(j) => match &slots[*j] {
+                    Slot::Written(id, first, last) => Ok(CommandOutcome {
+                        case_id: id.clone(),
+                        events: events_of(*first, *last),
+                        replayed: true,
+                    }),
+                    _ => Err(StoreError::Ledger("重放目标缺失".to_string())),
+                },
+            });
+        }
+        for (o, slot) in out.iter_mut().zip(slots) {
+            if let Slot::Done(r) = slot {
+                *o = r;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The recorded result of an idempotency key: `None` when unused; a replay when used for
+    /// the same command (and the case is in scope); a conflict when used for another.
+    async fn replay(
+        &self,
+        tx: &mut Tx,
+        scope: &Scope,
+        key: &str,
+        sm3: &str,
+    ) -> Result<Option<Result<CommandOutcome>>> {
+        let prior = sqlx::query(
+            "SELECT case_id, command_sm3, first_seq, last_seq FROM case_commands \
+             WHERE idempotency_key = $1",
+        )
+        .bind(key.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(r) = prior else { return Ok(None) };
+        let stored: String = r.try_get("command_sm3")?;
+        if stored != sm3 {
+            return Ok(Some(Err(StoreError::IdempotencyConflict(key.to_string()))));
+        }
+        let id: String = r.try_get("case_id")?;
+        match self.case_in_scope(tx, scope, &id).await {
+            Ok(_) => {}
+            Err(e @ StoreError::NotFound { .. }) => return Ok(Some(Err(e))),
+            Err(e) => return Err(e),
+        }
+        let (first, last): (i64, i64) = (r.try_get("first_seq")?, r.try_get("last_seq")?);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM case_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq"
+        );
+        let events = sqlx::query(AssertSqlSafe(sql))
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| stored_event_row(&*self.cipher, r))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Ok(CommandOutcome {
             case_id: id,
             events,
-            replayed: false,
-        })
+            replayed: true,
+        })))
     }
 
     /// The stored state (sealed JSON), decision seq and decision leaf hash of a case inside
@@ -1313,10 +1527,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| {
-                let (row, leaf) = event_row(r)?;
-                stored_event(&*self.cipher, row, leaf)
-            })
+            .map(|r| stored_event_row(&*self.cipher, r))
             .collect::<Result<Vec<_>>>()?;
         let state = CaseState::from_events(events.iter().map(|e| &e.event));
         Ok(CaseDetail {

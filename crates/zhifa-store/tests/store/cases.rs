@@ -12,7 +12,7 @@ use zhifa_store::{AuditOptions, CaseScript, Scope, Store, StoreError};
 use crate::fixtures::*;
 use crate::store_test;
 
-fn d(s: &str) -> NaiveDate {
+pub(crate) fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
@@ -22,14 +22,14 @@ fn today() -> NaiveDate {
 
 /// An agency with two investigators (O1, O2) and a legal reviewer (R1), all with
 /// certificates covering field 01 (APL Art. 42, 58).
-struct Fx {
-    agency: Subject,
-    o1: String,
-    o2: String,
-    r1: String,
+pub(crate) struct Fx {
+    pub(crate) agency: Subject,
+    pub(crate) o1: String,
+    pub(crate) o2: String,
+    pub(crate) r1: String,
 }
 
-async fn fixture(store: &Store, n: u32) -> Fx {
+pub(crate) async fn fixture(store: &Store, n: u32) -> Fx {
     let agency = store
         .create_subject(
             &subject_input(&format!("第{n}区市场监督管理局"), "440106", n),
@@ -57,7 +57,7 @@ async fn fixture(store: &Store, n: u32) -> Fx {
     }
 }
 
-fn citizen() -> Party {
+pub(crate) fn citizen() -> Party {
     Party {
         party_type: "1".into(),
         name: "张三".into(),
@@ -68,7 +68,7 @@ fn citizen() -> Party {
     }
 }
 
-fn fine(fen: i64) -> Penalty {
+pub(crate) fn fine(fen: i64) -> Penalty {
     Penalty {
         types: vec!["03".into()],
         fine_fen: fen,
@@ -238,7 +238,7 @@ async fn whole_case(store: &Store, fx: &Fx, prefix: &str) -> String {
     case.expect("case")
 }
 
-async fn count(store: &Store, table: &str) -> i64 {
+pub(crate) async fn count(store: &Store, table: &str) -> i64 {
     use sqlx::Row;
     sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
         .fetch_one(store.pool())
@@ -1083,4 +1083,114 @@ store_test!(
     apl_art_52_on_the_spot_decision,
     apl_art_52_on_the_spot_decision_sqlite,
     apl_art_52_on_the_spot_decision_postgres
+);
+
+/// Group commit: many clients at once — new cases, commands on one case, and retries of one
+/// key — each get their own correct answer; versions stay consecutive, a retried key writes
+/// once, and the ledger audit stays intact (APL Art. 47).
+async fn concurrent_commands_are_group_committed(store: Store) {
+    let fx = fixture(&store, 7).await;
+    let scope = Scope::Agency(fx.agency.id.clone());
+    // One filed case that many clients add evidence to at the same time.
+    let lead = register(&fx, "2026-03-02");
+    let first = run(
+        &store,
+        &scope,
+        None,
+        &env(&fx, "officer", "g-lead", "2026-03-02"),
+        &lead,
+    )
+    .await
+    .expect("lead");
+    let case = first.case_id.clone();
+    let file = Command::FileCase {
+        on: d("2026-03-03"),
+        limitation_override: None,
+    };
+    run(
+        &store,
+        &scope,
+        Some(&case),
+        &env(&fx, "head", "g-file", "2026-03-03"),
+        &file,
+    )
+    .await
+    .expect("file");
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let store = store.clone();
+        let scope = scope.clone();
+        let case = case.clone();
+        // Every third task retries the key of the task before it with the same command.
+        let key = if i % 3 == 2 {
+            format!("g-ev-{}", i - 1)
+        } else {
+            format!("g-ev-{i}")
+        };
+        let n = if i % 3 == 2 { i - 1 } else { i };
+        let e = env(&fx, "officer", &key, "2026-03-04");
+        let new_lead = register(&fx, "2026-03-04");
+        tasks.push(tokio::spawn(async move {
+            let cmd = Command::AddEvidence {
+                on: d("2026-03-04"),
+                evidence_type: "1".into(),
+                description: format!("书证 {n}"),
+                sm3: None,
+            };
+            let cal = LegalCalendar::builtin();
+            let a = store
+                .execute_case_command(&scope, &cal, today(), Some(&case), &e, &cmd)
+                .await;
+            let mut e2 = e.clone();
+            e2.idempotency_key = format!("{}-new", e.idempotency_key);
+            let b = store
+                .execute_case_command(&scope, &cal, today(), None, &e2, &new_lead)
+                .await;
+            (a, b)
+        }));
+    }
+    let mut written = 0;
+    let mut replayed = 0;
+    let mut new_cases = std::collections::HashSet::new();
+    for t in tasks {
+        let (a, b) = t.await.expect("task");
+        let a = a.expect("evidence");
+        assert_eq!(a.case_id, case);
+        assert_eq!(a.events.len(), 1);
+        if a.replayed {
+            replayed += 1;
+        } else {
+            written += 1;
+        }
+        if let Ok(b) = b {
+            new_cases.insert(b.case_id);
+        }
+    }
+    // 16 distinct keys were written once; 8 retries were answered from the first write,
+    // possibly in the same group. The new-lead keys of a retrying pair are equal too.
+    assert_eq!(written + replayed, 24);
+    assert_eq!(new_cases.len(), 16);
+    let detail = store.get_case_in(&scope, &case).await.expect("case");
+    let evidence = detail
+        .events
+        .iter()
+        .filter(|e| e.kind == "evidence_added")
+        .count();
+    assert_eq!(evidence, 16);
+    let versions: Vec<i64> = detail.events.iter().map(|e| e.version).collect();
+    assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>());
+    assert_eq!(detail.state.evidence, 16);
+    assert_eq!(count(&store, "case_commands").await, 2 + 16 + 16);
+    assert!(
+        store
+            .verify_ledger(&AuditOptions::default())
+            .await
+            .expect("audit")
+            .is_intact()
+    );
+}
+store_test!(
+    concurrent_commands_are_group_committed,
+    concurrent_commands_are_group_committed_sqlite,
+    concurrent_commands_are_group_committed_postgres
 );

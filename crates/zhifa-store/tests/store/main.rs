@@ -7,6 +7,7 @@ mod harness;
 mod fixtures;
 
 mod base;
+mod case_rules;
 mod cases;
 mod certificates;
 mod laws;
