@@ -105,6 +105,26 @@ pub enum Command {
         #[serde(default)]
         sm3: Option<String>,
     },
+    /// Record the party's recusal application against an officer (Art. 43).
+    RequestRecusal {
+        /// Date.
+        on: NaiveDate,
+        /// Officer whose recusal is asked.
+        officer_id: String,
+        /// Grounds (direct interest in the case).
+        reason: String,
+    },
+    /// Decide the recusal application (head, Art. 43 para 2).
+    DecideRecusal {
+        /// Date.
+        on: NaiveDate,
+        /// Officer concerned.
+        officer_id: String,
+        /// Recusal granted.
+        granted: bool,
+        /// Reasons of the decision.
+        reason: String,
+    },
     /// 先行登记保存 (head approval, Art. 56).
     PreserveEvidence {
         /// Date.
@@ -402,6 +422,8 @@ pub const COMMANDS: &[(CommandKind, &str)] = &[
     ("assign_officers", "指派承办人员"),
     ("make_record", "制作笔录"),
     ("add_evidence", "添加证据"),
+    ("request_recusal", "记录回避申请"),
+    ("decide_recusal", "决定是否回避"),
     ("preserve_evidence", "先行登记保存"),
     ("decide_preservation", "处理登记保存物品"),
     ("seize", "查封/扣押"),
@@ -452,6 +474,8 @@ impl Command {
             AssignOfficers { .. } => "assign_officers",
             MakeRecord { .. } => "make_record",
             AddEvidence { .. } => "add_evidence",
+            RequestRecusal { .. } => "request_recusal",
+            DecideRecusal { .. } => "decide_recusal",
             PreserveEvidence { .. } => "preserve_evidence",
             DecidePreservation { .. } => "decide_preservation",
             Seize { .. } => "seize",
@@ -502,6 +526,8 @@ impl Command {
             | AssignOfficers { on, .. }
             | MakeRecord { on, .. }
             | AddEvidence { on, .. }
+            | RequestRecusal { on, .. }
+            | DecideRecusal { on, .. }
             | PreserveEvidence { on, .. }
             | DecidePreservation { on, .. }
             | Seize { on, .. }

@@ -163,6 +163,7 @@ fn role_refusal(needed: &str, what: &str) -> Refusal {
 
 const HEAD_ONLY: &[&str] = &[
     "reject_lead",
+    "decide_recusal",
     "file_case",
     "preserve_evidence",
     "seize",
@@ -336,6 +337,14 @@ fn gate(
             matches!(stage, Stage::Investigating | Stage::Notice | Stage::Review),
             "收集证据",
         )?,
+        "request_recusal" => in_stage(
+            general
+                && s.decision.is_none()
+                && matches!(stage, Stage::Investigating | Stage::Notice | Stage::Review)
+                && !s.officers.is_empty(),
+            "申请回避",
+        )?,
+        "decide_recusal" => in_stage(!s.recusal_pending.is_empty(), "决定回避")?,
         "decide_preservation" => in_stage(
             s.preservation.is_some_and(|p| p.1.is_none()),
             "处理登记保存物品",
@@ -651,6 +660,7 @@ fn field_name(code: &str) -> String {
 /// that covers the field.
 pub(crate) fn qualified_officers(
     ids: &[String],
+    recused: &[String],
     ctx: &Context<'_>,
     agency_id: &str,
     field: &str,
@@ -676,6 +686,14 @@ pub(crate) fn qualified_officers(
     })?;
     let mut out = Vec::new();
     for id in distinct {
+        ensure(!recused.contains(id), || {
+            Refusal::new(
+                "case.recusal.recused",
+                law::APL_43,
+                "该执法人员已决定回避，不得参与本案",
+                "改由其他执法人员办理",
+            )
+        })?;
         let Some(o) = ctx.officers.iter().find(|o| &o.officer_id == id) else {
             return Err(Refusal::new(
                 "case.officers.unknown",
@@ -983,7 +1001,7 @@ pub fn decide(
         }
         C::AssignOfficers { officers, .. } => vec![E::OfficersAssigned {
             on,
-            officers: qualified_officers(officers, ctx, &s.agency_id, &s.field, on)?,
+            officers: qualified_officers(officers, &s.recused, ctx, &s.agency_id, &s.field, on)?,
         }],
         C::MakeRecord {
             kind,
@@ -1007,7 +1025,14 @@ pub fn decide(
                 on,
                 kind: kind.clone(),
                 place: place.clone(),
-                officers: qualified_officers(officers, ctx, &s.agency_id, &s.field, on)?,
+                officers: qualified_officers(
+                    officers,
+                    &s.recused,
+                    ctx,
+                    &s.agency_id,
+                    &s.field,
+                    on,
+                )?,
                 interviewee: interviewee.clone(),
                 content: content.clone(),
             }]
@@ -1048,6 +1073,63 @@ pub fn decide(
                 evidence_type: evidence_type.clone(),
                 description: description.clone(),
                 sm3: sm3.map(|h| h.to_ascii_lowercase()),
+            }]
+        }
+        C::RequestRecusal {
+            officer_id, reason, ..
+        } => {
+            ensure(
+                s.officers.iter().any(|o| &o.officer_id == officer_id),
+                || {
+                    Refusal::new(
+                        "case.recusal.not_on_case",
+                        law::APL_43,
+                        "申请回避的人员不是本案承办人员",
+                        "选择本案承办人员",
+                    )
+                },
+            )?;
+            ensure(!s.recusal_pending.contains(officer_id), || {
+                Refusal::new(
+                    "case.recusal.pending",
+                    law::APL_43,
+                    "对该执法人员的回避申请尚未决定",
+                    "由机关负责人先对已提出的申请作出决定",
+                )
+            })?;
+            nonblank(reason, "case.recusal.reason", law::APL_43, "申请回避的理由")?;
+            vec![E::RecusalRequested {
+                on,
+                officer_id: officer_id.clone(),
+                reason: reason.clone(),
+            }]
+        }
+        C::DecideRecusal {
+            officer_id,
+            granted,
+            reason,
+            ..
+        } => {
+            ensure(s.recusal_pending.contains(officer_id), || {
+                Refusal::new(
+                    "case.recusal.no_application",
+                    law::APL_43,
+                    "没有对该执法人员的待决回避申请",
+                    "先记录当事人的回避申请",
+                )
+            })?;
+            nonblank(
+                reason,
+                "case.recusal.decision_reason",
+                law::APL_43,
+                "回避决定理由",
+            )?;
+            vec![E::RecusalDecided {
+                on,
+                officer_id: officer_id.clone(),
+                granted: *granted,
+                reason: reason.clone(),
+                decided_by: env.actor.clone(),
             }]
         }
         C::PreserveEvidence { items, .. } => {
@@ -1110,7 +1192,14 @@ pub fn decide(
                 on,
                 measure: measure.clone(),
                 items: items.clone(),
-                officers: qualified_officers(officers, ctx, &s.agency_id, &s.field, on)?,
+                officers: qualified_officers(
+                    officers,
+                    &s.recused,
+                    ctx,
+                    &s.agency_id,
+                    &s.field,
+                    on,
+                )?,
                 approved_by: env.actor.clone(),
             }]
         }
@@ -1298,9 +1387,15 @@ pub fn decide(
                 rules: &one,
                 ..*ctx
             };
-            let host =
-                qualified_officers(std::slice::from_ref(host), &c1, &s.agency_id, &s.field, on)?
-                    .remove(0);
+            let host = qualified_officers(
+                std::slice::from_ref(host),
+                &s.recused,
+                &c1,
+                &s.agency_id,
+                &s.field,
+                on,
+            )?
+            .remove(0);
             vec![E::HearingNoticeServed {
                 on,
                 hearing_date: *hearing_date,
@@ -1360,6 +1455,14 @@ pub fn decide(
                     "由持有有效证件且具备法制审核资格的人员审核",
                 ));
             };
+            ensure(!s.recused.contains(&me.officer_id), || {
+                Refusal::new(
+                    "case.recusal.recused",
+                    law::APL_43,
+                    "该人员已决定回避，不得审核本案",
+                    "由其他法制审核人员审核",
+                )
+            })?;
             ensure(
                 !s.officers.iter().any(|o| o.officer_id == me.officer_id),
                 || {
@@ -1544,7 +1647,8 @@ pub fn decide(
                     )
                 },
             )?;
-            let officers = qualified_officers(officers, ctx, &agency.id, &agency.field, on)?;
+            let officers =
+                qualified_officers(officers, &s.recused, ctx, &agency.id, &agency.field, on)?;
             let number = ctx.number.ok_or_else(|| {
                 Refusal::new(
                     "case.number.missing",

@@ -90,6 +90,29 @@ pub enum CaseEvent {
         /// SM3 of the stored file, if any (hashed at capture).
         sm3: Option<String>,
     },
+    /// A recusal application against an officer (回避申请, APL Art. 43).
+    RecusalRequested {
+        /// Date.
+        on: NaiveDate,
+        /// Officer concerned.
+        officer_id: String,
+        /// Grounds.
+        reason: String,
+    },
+    /// The head's decision on it (APL Art. 43 para 2); a granted recusal takes the officer
+    /// off the case.
+    RecusalDecided {
+        /// Date.
+        on: NaiveDate,
+        /// Officer concerned.
+        officer_id: String,
+        /// Granted.
+        granted: bool,
+        /// Reasons.
+        reason: String,
+        /// Deciding head.
+        decided_by: String,
+    },
     /// 先行登记保存 approved (APL Art. 56).
     PreservationApproved {
         /// Date.
@@ -428,6 +451,8 @@ impl CaseEvent {
             CaseEvent::OfficersAssigned { .. } => "officers_assigned",
             CaseEvent::RecordMade { .. } => "record_made",
             CaseEvent::EvidenceAdded { .. } => "evidence_added",
+            CaseEvent::RecusalRequested { .. } => "recusal_requested",
+            CaseEvent::RecusalDecided { .. } => "recusal_decided",
             CaseEvent::PreservationApproved { .. } => "preservation_approved",
             CaseEvent::PreservationDecided { .. } => "preservation_decided",
             CaseEvent::SeizureApplied { .. } => "seizure_applied",
@@ -479,6 +504,8 @@ impl CaseEvent {
             CaseEvent::OfficersAssigned { .. } => "指派承办人员",
             CaseEvent::RecordMade { .. } => "制作笔录",
             CaseEvent::EvidenceAdded { .. } => "收集证据",
+            CaseEvent::RecusalRequested { .. } => "回避申请",
+            CaseEvent::RecusalDecided { .. } => "回避决定",
             CaseEvent::PreservationApproved { .. } => "先行登记保存证据",
             CaseEvent::PreservationDecided { .. } => "登记保存物品处理",
             CaseEvent::SeizureApplied { .. } => "查封/扣押",

@@ -12,6 +12,8 @@ pub const APL_34: &str = "《行政处罚法》第三十四条";
 pub const APL_36: &str = "《行政处罚法》第三十六条";
 /// Art. 42 — at least two officers with qualification.
 pub const APL_42: &str = "《行政处罚法》第四十二条";
+/// Art. 43 — recusal (回避).
+pub const APL_43: &str = "《行政处罚法》第四十三条";
 /// Art. 44 — prior notice.
 pub const APL_44: &str = "《行政处罚法》第四十四条";
 /// Art. 45 — statements and defence; no heavier penalty.

@@ -176,6 +176,12 @@ pub struct CaseState {
     pub filed_late: bool,
     /// Assigned officers.
     pub officers: Vec<OfficerRef>,
+    /// Officers with a recusal application not yet decided (APL Art. 43).
+    #[serde(default)]
+    pub recusal_pending: Vec<String>,
+    /// Officers recused from the case.
+    #[serde(default)]
+    pub recused: Vec<String>,
     /// Records made.
     pub records: u32,
     /// Evidence items.
@@ -312,6 +318,24 @@ impl CaseState {
                 self.filed_late = *late;
             }
             OfficersAssigned { officers, .. } => self.officers = officers.clone(),
+            RecusalRequested { officer_id, .. } => {
+                if !self.recusal_pending.contains(officer_id) {
+                    self.recusal_pending.push(officer_id.clone());
+                }
+            }
+            RecusalDecided {
+                officer_id,
+                granted,
+                ..
+            } => {
+                self.recusal_pending.retain(|o| o != officer_id);
+                if *granted {
+                    self.officers.retain(|o| &o.officer_id != officer_id);
+                    if !self.recused.contains(officer_id) {
+                        self.recused.push(officer_id.clone());
+                    }
+                }
+            }
             RecordMade { .. } => self.records += 1,
             EvidenceAdded { .. } => self.evidence += 1,
             PreservationApproved { on, .. } => self.preservation = Some((*on, None)),
@@ -627,6 +651,8 @@ pub fn event_on(event: &CaseEvent) -> NaiveDate {
         | OfficersAssigned { on, .. }
         | RecordMade { on, .. }
         | EvidenceAdded { on, .. }
+        | RecusalRequested { on, .. }
+        | RecusalDecided { on, .. }
         | PreservationApproved { on, .. }
         | PreservationDecided { on, .. }
         | SeizureApplied { on, .. }

@@ -2496,6 +2496,20 @@ fn build(kind: &str, s: &CaseState, on: NaiveDate, cal: &LegalCalendar, v: u8) -
             },
         },
         "make_record" => record_cmd(on),
+        "request_recusal" => Command::RequestRecusal {
+            on,
+            officer_id: s
+                .officers
+                .first()
+                .map_or_else(|| text("O1"), |o| o.officer_id.clone()),
+            reason: text("与当事人有直接利害关系"),
+        },
+        "decide_recusal" => Command::DecideRecusal {
+            on,
+            officer_id: s.recusal_pending.first().cloned().unwrap_or_default(),
+            granted: v.is_multiple_of(2),
+            reason: text("经审查"),
+        },
         "add_evidence" => Command::AddEvidence {
             on,
             evidence_type: text("4"),
@@ -2894,4 +2908,86 @@ fn random_sequences_reach_the_interesting_states() {
     assert!(seen.hearings >= 1, "{seen:?}");
     assert!(seen.payments >= 5, "{seen:?}");
     assert!(seen.refused_attempts >= 10, "{seen:?}");
+}
+
+/// APL Art. 43: a recusal application is recorded, decided by the head only; a granted
+/// recusal takes the officer off the case, and a recused officer can act on it no more
+/// (records, hearing host, review) — investigation goes on meanwhile (Art. 43 para 3).
+#[test]
+fn apl_art_43_recusal() {
+    let mut c = Case::new();
+    c.ok("officer", register("2026-03-02", org(), "2026-01-05"));
+    c.ok("head", file("2026-03-02"));
+    c.ok("officer", assign("2026-03-02", &["O1", "O2", "O3"]));
+    let ask = |officer: &str, reason: &str| Command::RequestRecusal {
+        on: d("2026-03-03"),
+        officer_id: officer.to_string(),
+        reason: reason.to_string(),
+    };
+    let decide = |officer: &str, granted: bool| Command::DecideRecusal {
+        on: d("2026-03-04"),
+        officer_id: officer.to_string(),
+        granted,
+        reason: "经审查".to_string(),
+    };
+    c.refused(
+        "officer",
+        ask("OX", "利害关系"),
+        "case.recusal.not_on_case",
+        law::APL_43,
+    );
+    c.refused(
+        "officer",
+        ask("O1", "  "),
+        "case.recusal.reason",
+        law::APL_43,
+    );
+    c.refused("officer", decide("O1", true), "case.stage", law::APL_57);
+    c.ok("officer", ask("O1", "系当事人近亲属"));
+    c.refused(
+        "officer",
+        ask("O1", "再次申请"),
+        "case.recusal.pending",
+        law::APL_43,
+    );
+    // Investigation does not stop while the application is pending (Art. 43 para 3).
+    c.ok("officer", record("2026-03-03", &["O1", "O2"]));
+    c.refused("officer", decide("O1", true), "case.role", law::ROLES);
+    c.refused(
+        "head",
+        decide("O2", true),
+        "case.recusal.no_application",
+        law::APL_43,
+    );
+    let events = c.ok("head", decide("O1", true));
+    assert!(matches!(
+        &events[0],
+        CaseEvent::RecusalDecided { granted: true, .. }
+    ));
+    assert!(c.state.officers.iter().all(|o| o.officer_id != "O1"));
+    c.refused(
+        "officer",
+        record("2026-03-04", &["O1", "O2"]),
+        "case.recusal.recused",
+        law::APL_43,
+    );
+    c.refused(
+        "officer",
+        assign("2026-03-04", &["O1", "O3"]),
+        "case.recusal.recused",
+        law::APL_43,
+    );
+    c.ok("officer", record("2026-03-04", &["O2", "O3"]));
+    // A refused application leaves the officer on the case.
+    c.ok(
+        "officer",
+        Command::RequestRecusal {
+            on: d("2026-03-04"),
+            officer_id: "O2".to_string(),
+            reason: "曾参与相关行政许可".to_string(),
+        },
+    );
+    c.ok("head", decide("O2", false));
+    assert!(c.state.officers.iter().any(|o| o.officer_id == "O2"));
+    assert!(c.state.recusal_pending.is_empty());
 }

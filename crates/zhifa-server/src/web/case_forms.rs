@@ -104,6 +104,15 @@ pub fn specs(kind: &str) -> Vec<Spec> {
             f("description", "证据说明", Area, true),
             f("sm3", "证据文件 SM3（已上传时）", Text, false),
         ],
+        "request_recusal" => vec![
+            f("officer_id", "被申请回避的承办人员", Officer, true),
+            f("reason", "申请回避的理由（第四十三条）", Area, true),
+        ],
+        "decide_recusal" => vec![
+            f("officer_id", "被申请回避的承办人员", Officer, true),
+            f("granted", "决定回避", Check, false),
+            f("reason", "决定理由", Area, true),
+        ],
         "preserve_evidence" => vec![f("items", "登记保存物品清单", Area, true)],
         "decide_preservation" => vec![f("disposition", "处理决定", Area, true)],
         "seize" => vec![
@@ -456,6 +465,29 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn recusal_forms_become_commands() {
+        let form = pairs(&[
+            ("on", "2026-03-03"),
+            ("officer_id", "o-1"),
+            ("reason", "系当事人近亲属"),
+        ]);
+        assert!(matches!(
+            parse("request_recusal", &form).expect("parses"),
+            Command::RequestRecusal { officer_id, .. } if officer_id == "o-1"
+        ));
+        let mut decided = form.clone();
+        decided.push(("granted".to_string(), "on".to_string()));
+        assert!(matches!(
+            parse("decide_recusal", &decided).expect("parses"),
+            Command::DecideRecusal { granted: true, .. }
+        ));
+        assert!(matches!(
+            parse("decide_recusal", &form).expect("parses"),
+            Command::DecideRecusal { granted: false, .. }
+        ));
     }
 
     #[test]

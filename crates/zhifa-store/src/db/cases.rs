@@ -15,8 +15,9 @@
 //!
 //! Queues (columns of `cases`, computed when a case changes):
 //! - `review_queue`: legal review requested and no opinion yet (APL Art. 58);
-//! - `head_queue`: a head could now file the case, decide it or close it — exactly
-//!   `available(state, "head", …)` offering `file_case`, `decide` or `close` without refusal
+//! - `head_queue`: a head could now file the case, decide a recusal, decide the case or close
+//!   it — exactly `available(state, "head", …)` offering `file_case`, `decide_recusal`,
+//!   `decide` or `close` without refusal
 //!   on the day of the last change.
 
 use std::collections::{HashMap, HashSet};
@@ -900,9 +901,10 @@ fn project(
         number: None,
     };
     let head_queue = stage.is_open()
-        && available(s, "head", &ctx)
-            .iter()
-            .any(|a| matches!(a.kind, "file_case" | "decide" | "close") && a.refusal.is_none());
+        && available(s, "head", &ctx).iter().any(|a| {
+            matches!(a.kind, "file_case" | "decide_recusal" | "decide" | "close")
+                && a.refusal.is_none()
+        });
     let review_queue = s.review.requested.is_some() && s.review.opinion.is_none();
     let opened = s
         .lead_on
