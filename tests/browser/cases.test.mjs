@@ -11,81 +11,28 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { shots, startDemo, login as signIn } from './harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = process.env.ZHIFA_BIN || join(root, 'target', 'debug', 'zhifa');
-const shots = join(root, 'target', 'browser');
-
-let server;
-let dataDir;
+let demo;
 let base;
 let password;
 let browser;
 const CAUSE = '销售超过保质期的食品（浏览器测试）';
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'zhifa-cases-'));
-  const port = await freePort();
-  server = spawn(bin, ['demo', '--data-dir', dataDir, '--bind', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ZHIFA_LOG: 'warn' },
-  });
-  let out = '';
-  await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`zhifa demo did not start:\n${out}`)), 600_000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('serving http://')) {
-        clearTimeout(timer);
-        ok();
-      }
-    });
-    server.stderr.on('data', (d) => { out += d; });
-    server.once('exit', (code) => fail(new Error(`zhifa demo exited (${code}):\n${out}`)));
-  });
-  base = `http://127.0.0.1:${port}`;
-  const m = out.match(/密码均为 (\S+?)）/);
+  demo = await startDemo('zhifa-cases-', 600_000);
+  ({ base, browser } = demo);
+  const m = demo.out.match(/密码均为 (\S+?)）/);
   password = m ? m[1] : 'zhifa-demo-2026';
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (demo) await demo.stop();
 });
 
-async function login(username, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
-  return { context, page };
+function login(username, viewport) {
+  return signIn(demo, password, username, viewport);
 }
 
 /** The date `days` before today in China (UTC+8), as YYYY-MM-DD. */
