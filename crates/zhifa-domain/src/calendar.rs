@@ -75,9 +75,12 @@ struct Entry {
 }
 
 /// The legal calendar: official holidays and make-up workdays by date.
+///
+/// Cheap to clone (the table is shared; a change copies it), so every request can hold its
+/// own consistent copy while an administrator loads a new year.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegalCalendar {
-    days: BTreeMap<NaiveDate, Entry>,
+    days: std::sync::Arc<BTreeMap<NaiveDate, Entry>>,
 }
 
 /// Tracks whether any consulted day fell outside the covered years.
@@ -135,7 +138,7 @@ impl LegalCalendar {
     /// A calendar from a CSV table `date,kind,festival` (kind `holiday` or `workday`).
     pub fn from_csv(text: &str) -> Result<Self, CalendarError> {
         let mut calendar = LegalCalendar {
-            days: BTreeMap::new(),
+            days: std::sync::Arc::default(),
         };
         calendar.load_csv(text)?;
         Ok(calendar)
@@ -150,8 +153,9 @@ impl LegalCalendar {
     pub fn load_csv(&mut self, text: &str) -> Result<Vec<i32>, CalendarError> {
         let rows = parse_rows(text)?;
         let years: BTreeSet<i32> = rows.keys().map(|d| d.year()).collect();
-        self.days.retain(|d, _| !years.contains(&d.year()));
-        self.days.extend(rows);
+        let days = std::sync::Arc::make_mut(&mut self.days);
+        days.retain(|d, _| !years.contains(&d.year()));
+        days.extend(rows);
         Ok(years.into_iter().collect())
     }
 
@@ -161,7 +165,7 @@ impl LegalCalendar {
         // Writing to a Vec cannot fail, so the results are ignored.
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(HEADER);
-        for (d, e) in &self.days {
+        for (d, e) in self.days.iter() {
             let _ = w.write_record([
                 d.format("%Y-%m-%d").to_string().as_str(),
                 e.kind.as_str(),

@@ -33,8 +33,8 @@ pub use clocks::{ClockKind, ClockStatus, StatutoryClock, deadlines, next_due};
 pub use command::{Command, CommandKind, Envelope};
 pub use config::CaseRules;
 pub use decide::{
-    AgencyFacts, Availability, CertFacts, Context, OfficerFacts, available, decide, format_number,
-    number_word, number_year,
+    AgencyFacts, Availability, CertFacts, Context, OfficerFacts, allowed, available, decide,
+    format_number, number_word, number_year,
 };
 pub use event::{CaseEvent, EventKind};
 pub use model::*;

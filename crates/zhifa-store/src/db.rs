@@ -84,6 +84,7 @@ pub struct Store {
     cipher: Arc<dyn FieldCipher>,
     passwords: Arc<Passwords>,
     group: Arc<cases::GroupCommit>,
+    tokens: Arc<access::TokenCache>,
 }
 
 impl Store {
@@ -141,6 +142,7 @@ impl Store {
             cipher: opts.cipher,
             passwords: Arc::new(Passwords::standard()),
             group: Arc::default(),
+            tokens: Arc::default(),
         })
     }
 

@@ -141,6 +141,12 @@ pub fn available(state: &CaseState, role: &str, ctx: &Context<'_>) -> Vec<Availa
         .collect()
 }
 
+/// Whether `role` may issue a command of `kind` on `state` now: the gate [`available`]
+/// applies to each kind (stage, role and conditions independent of the command's data).
+pub fn allowed(state: &CaseState, kind: &str, role: &str, ctx: &Context<'_>) -> bool {
+    state.exists() && gate(state, kind, role, ctx, ctx.today).is_ok()
+}
+
 const STAGE: &str = "case.stage";
 
 fn wrong_stage(s: &CaseState, what: &str) -> Refusal {

@@ -485,15 +485,29 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.tokens.clear();
         self.get_api_token(id).await
     }
 
     /// The token and its owner for a presented secret: `None` when unknown, revoked or the
-    /// owner is disabled. Records the use.
+    /// owner is disabled. Records the use (at most once a minute).
+    ///
+    /// Resolved tokens are kept in memory for [`TOKEN_CACHE_TTL`], so a busy machine client
+    /// costs no query per request. Revoking a token or disabling its owner through this store
+    /// takes effect at once (the cache is cleared); done by another process on the same
+    /// database (e.g. the CLI), it takes effect within the TTL.
     pub async fn api_token_by_secret(&self, secret: &str) -> Result<Option<(ApiToken, User)>> {
         let hash = secret_hash(secret);
+        if let Some((mut token, user)) = self.tokens.get(&hash) {
+            self.touch_api_token(&hash, &mut token).await?;
+            return Ok(Some((token, user)));
+        }
+        let generation = self.tokens.generation();
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used \
+            "SELECT {USER_COLUMNS}, t.id AS token_id, t.name AS token_name, t.prefix AS token_prefix, \
+             t.scopes AS token_scopes, t.created_at AS token_created_at, \
+             t.created_by AS token_created_by, t.revoked_at AS token_revoked_at, \
+             t.last_used_at AS token_last_used \
              FROM api_tokens t JOIN users u ON u.id = t.owner_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         )))
@@ -505,22 +519,41 @@ impl Store {
         if !user.active {
             return Ok(None);
         }
-        let id: String = row.try_get("token_id")?;
-        let last_used: Option<String> = row.try_get("token_last_used")?;
-        // Record the use at most once a minute: a busy machine client must not turn every
-        // read into a write (stored times share one format and offset, so text order is
-        // time order).
-        let at = now();
+        let mut token = ApiToken {
+            id: row.try_get("token_id")?,
+            name: row.try_get("token_name")?,
+            prefix: row.try_get("token_prefix")?,
+            scopes: super::support::get_json(&row, "token_scopes")?,
+            owner: user.username.clone(),
+            created_at: row.try_get("token_created_at")?,
+            created_by: row.try_get("token_created_by")?,
+            revoked_at: row.try_get("token_revoked_at")?,
+            last_used_at: row.try_get("token_last_used")?,
+        };
+        self.tokens
+            .put(generation, hash.clone(), token.clone(), user.clone());
+        self.touch_api_token(&hash, &mut token).await?;
+        Ok(Some((token, user)))
+    }
+
+    /// Records the use of a token when the stored time is over a minute old: a busy machine
+    /// client must not turn every read into a write (stored times share one format and
+    /// offset, so text order is time order).
+    async fn touch_api_token(&self, hash: &str, token: &mut ApiToken) -> Result<()> {
         let cutoff = (zhifa_domain::time::now_china() - chrono::Duration::seconds(60))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
-        if last_used.is_none_or(|t| t < cutoff) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(&id)
-                .execute(&self.pool)
-                .await?;
+        if token.last_used_at.as_ref().is_some_and(|t| *t >= cutoff) {
+            return Ok(());
         }
-        Ok(Some((self.get_api_token(&id).await?, user)))
+        let at = now();
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(&at)
+            .bind(&token.id)
+            .execute(&self.pool)
+            .await?;
+        self.tokens.touched(hash, &at);
+        token.last_used_at = Some(at);
+        Ok(())
     }
 
     // ------------------------------------------------------------------ access audit
@@ -589,5 +622,73 @@ impl Store {
             access_from_row,
         )
         .await
+    }
+}
+
+/// How long a resolved API token is trusted without asking the database again.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Recently resolved API tokens by secret hash (see [`Store::api_token_by_secret`]).
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache {
+    inner: std::sync::Mutex<TokenCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct TokenCacheInner {
+    /// Bumped by every clear, so a lookup that raced with a revocation is not cached.
+    generation: u64,
+    entries: std::collections::HashMap<String, (ApiToken, User, std::time::Instant)>,
+}
+
+impl TokenCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, TokenCacheInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    fn get(&self, hash: &str) -> Option<(ApiToken, User)> {
+        let mut inner = self.lock();
+        match inner.entries.get(hash) {
+            Some((t, u, at)) if at.elapsed() < TOKEN_CACHE_TTL => Some((t.clone(), u.clone())),
+            Some(_) => {
+                inner.entries.remove(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, generation: u64, hash: String, token: ApiToken, user: User) {
+        let mut inner = self.lock();
+        if inner.generation != generation {
+            return;
+        }
+        // Only valid tokens get here, so the map is bounded by the tokens issued; drop stale
+        // entries now and then all the same.
+        if inner.entries.len() >= 4096 {
+            inner
+                .entries
+                .retain(|_, (_, _, at)| at.elapsed() < TOKEN_CACHE_TTL);
+        }
+        inner
+            .entries
+            .insert(hash, (token, user, std::time::Instant::now()));
+    }
+
+    fn touched(&self, hash: &str, at: &str) {
+        if let Some((t, _, _)) = self.lock().entries.get_mut(hash) {
+            t.last_used_at = Some(at.to_string());
+        }
+    }
+
+    /// Forgets every cached token (after a revocation or an account change).
+    pub(crate) fn clear(&self) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.entries.clear();
     }
 }

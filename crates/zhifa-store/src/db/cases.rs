@@ -16,9 +16,8 @@
 //! Queues (columns of `cases`, computed when a case changes):
 //! - `review_queue`: legal review requested and no opinion yet (APL Art. 58);
 //! - `head_queue`: a head could now file the case, decide a recusal, decide the case or close
-//!   it — exactly `available(state, "head", …)` offering `file_case`, `decide_recusal`,
-//!   `decide` or `close` without refusal
-//!   on the day of the last change.
+//!   it — `allowed(state, kind, "head", …)` for `file_case`, `decide_recusal`, `decide` or
+//!   `close` (the gates the case page's buttons use) on the day of the last change.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,7 +28,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use zhifa_domain::calendar::LegalCalendar;
 use zhifa_domain::case::{
     AgencyFacts, BenchmarkRange, CaseEvent, CaseRules, CaseState, CertFacts, Command, Context,
-    Envelope, OfficerFacts, Refusal, Stage, available, deadlines, decide, format_number, next_due,
+    Envelope, OfficerFacts, Refusal, Stage, allowed, deadlines, decide, format_number, next_due,
     number_word, number_year,
 };
 
@@ -409,7 +408,7 @@ pub(crate) struct Pending {
 #[derive(Default)]
 pub(crate) struct GroupCommit {
     queue: std::sync::Mutex<Vec<Pending>>,
-    leader: tokio::sync::Mutex<()>,
+    leader: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -901,10 +900,9 @@ fn project(
         number: None,
     };
     let head_queue = stage.is_open()
-        && available(s, "head", &ctx).iter().any(|a| {
-            matches!(a.kind, "file_case" | "decide_recusal" | "decide" | "close")
-                && a.refusal.is_none()
-        });
+        && ["file_case", "decide_recusal", "decide", "close"]
+            .iter()
+            .any(|kind| allowed(s, kind, "head", &ctx));
     let review_queue = s.review.requested.is_some() && s.review.opinion.is_none();
     let opened = s
         .lead_on
@@ -949,6 +947,117 @@ fn project(
         decision_seq: c.decision_seq,
         decision_hash: c.decision_hash.clone(),
     })
+}
+
+/// The rows of `{select} IN (keys…)`, in one round trip (none when `keys` is empty).
+async fn rows_where_in(
+    tx: &mut Tx,
+    backend: Backend,
+    select: &str,
+    keys: &HashSet<&str>,
+) -> Result<Vec<AnyRow>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select} IN {}", in_list(backend, keys.len()));
+    // Not cached: the text varies with the group's size.
+    let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+    for k in keys {
+        q = q.bind(k.to_string());
+    }
+    Ok(q.fetch_all(&mut **tx).await?)
+}
+
+/// An earlier use of an idempotency key (`case_commands` row).
+struct PriorCommand {
+    case_id: String,
+    sm3: String,
+    first_seq: i64,
+    last_seq: i64,
+}
+
+/// The earlier uses of the idempotency keys of `group`, by key, in one query.
+async fn prior_commands(
+    tx: &mut Tx,
+    backend: Backend,
+    group: &[Pending],
+) -> Result<HashMap<String, PriorCommand>> {
+    let keys: HashSet<&str> = group
+        .iter()
+        .map(|p| p.env.idempotency_key.as_str())
+        .collect();
+    let select = "SELECT idempotency_key, case_id, command_sm3, first_seq, last_seq \
+                  FROM case_commands WHERE idempotency_key";
+    rows_where_in(tx, backend, select, &keys)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("idempotency_key")?,
+                PriorCommand {
+                    case_id: r.try_get("case_id")?,
+                    sm3: r.try_get("command_sm3")?,
+                    first_seq: r.try_get("first_seq")?,
+                    last_seq: r.try_get("last_seq")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// A case's stored row as the writer needs it: sealed state, agency and region (for the
+/// scope check), decision seq and decision leaf hash.
+struct StoredCase {
+    state: String,
+    agency_id: String,
+    region_code: String,
+    decision_seq: Option<i64>,
+    decision_hash: Option<String>,
+}
+
+/// The stored rows of the cases `group` targets, by id, in one query.
+async fn stored_cases(
+    tx: &mut Tx,
+    backend: Backend,
+    group: &[Pending],
+) -> Result<HashMap<String, StoredCase>> {
+    let ids: HashSet<&str> = group.iter().filter_map(|p| p.case_id.as_deref()).collect();
+    let select = "SELECT id, state, agency_id, region_code, decision_seq, decision_hash \
+                  FROM cases WHERE id";
+    rows_where_in(tx, backend, select, &ids)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                StoredCase {
+                    state: r.try_get("state")?,
+                    agency_id: r.try_get("agency_id")?,
+                    region_code: r.try_get("region_code")?,
+                    decision_seq: r.try_get("decision_seq")?,
+                    decision_hash: r.try_get("decision_hash")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The stored state, decision seq and decision hash of case `id` when it lies inside
+/// `scope`, else `NotFound` (a case outside the caller's scope does not exist for them).
+fn in_scope<'c>(
+    cases: &'c HashMap<String, StoredCase>,
+    scope: &Scope,
+    id: &str,
+) -> Result<(&'c str, Option<i64>, &'c Option<String>)> {
+    match cases.get(id) {
+        Some(c) if scope.covers_agency(&c.agency_id, &c.region_code) => {
+            Ok((&c.state, c.decision_seq, &c.decision_hash))
+        }
+        _ => Err(StoreError::NotFound {
+            entity: "case",
+            id: id.to_string(),
+        }),
+    }
 }
 
 impl Store {
@@ -1043,19 +1152,37 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .push(request);
         // Group commit: whoever holds the leader lock writes every queued command in one
-        // transaction; a follower finds its answer ready when it gets the lock.
-        let _leader = self.group.leader.lock().await;
-        if let Ok(done) = answer.try_recv() {
-            return done;
-        }
-        let queued: Vec<Pending> =
-            std::mem::take(&mut *self.group.queue.lock().unwrap_or_else(|e| e.into_inner()));
-        self.write_group(queued).await;
-        answer.try_recv().unwrap_or_else(|_| {
+        // transaction. A follower returns as soon as a leader answers it, without waiting its
+        // turn for the lock.
+        let lost = || {
             Err(StoreError::Ledger(
                 "案件指令未得到处理结果（写入组异常结束）".to_string(),
             ))
-        })
+        };
+        tokio::select! {
+            biased;
+            done = &mut answer => done.unwrap_or_else(|_| lost()),
+            leader = self.group.leader.clone().lock_owned() => {
+                if let Ok(done) = answer.try_recv() {
+                    return done;
+                }
+                let queued: Vec<Pending> = std::mem::take(
+                    &mut *self.group.queue.lock().unwrap_or_else(|e| e.into_inner()),
+                );
+                // The group is written by a task of its own that keeps the leader lock: a
+                // caller going away (e.g. its client disconnected) must not cancel the other
+                // callers' commands half-way.
+                let store = self.clone();
+                let writer = tokio::spawn(async move {
+                    store.write_group(queued).await;
+                    drop(leader);
+                });
+                if writer.await.is_err() {
+                    return lost();
+                }
+                answer.try_recv().unwrap_or_else(|_| lost())
+            }
+        }
     }
 
     /// Writes a group of queued commands in one transaction and answers each. When the
@@ -1103,8 +1230,10 @@ impl Store {
         let Some(first) = group.first() else {
             return Ok(Vec::new());
         };
+        let started = std::time::Instant::now();
         let mut tx = self.begin_write().await?;
         let mut batch = Batch::new(&mut tx, &first.calendar, first.today).await?;
+        let began = started.elapsed();
         // Per command: a finished result, or the seq range of its events once written, or
         // the index of an earlier command in this group it replays.
         enum Slot {
@@ -1112,6 +1241,23 @@ impl Store {
             Written(String, i64, i64),
             ReplayOf(usize),
         }
+        // What every command of the group needs from storage, read in three round trips
+        // rather than several per command: earlier uses of the idempotency keys, the cases'
+        // stored states, the officers named.
+        let backend = backend_of(&tx);
+        let prior = prior_commands(&mut tx, backend, group).await?;
+        let stored_cases = stored_cases(&mut tx, backend, group).await?;
+        let named: Vec<String> = group
+            .iter()
+            .flat_map(|p| {
+                p.cmd
+                    .officer_ids()
+                    .into_iter()
+                    .chain(p.env.officer_id.clone())
+            })
+            .collect();
+        batch.officer_facts(&mut tx, &named).await?;
+        let read = started.elapsed();
         let mut slots: Vec<Slot> = Vec::with_capacity(group.len());
         let mut keys: HashMap<&str, (usize, String)> = HashMap::new();
         for (i, p) in group.iter().enumerate() {
@@ -1125,21 +1271,22 @@ impl Store {
                 });
                 continue;
             }
-            if let Some(done) = self.replay(&mut tx, &p.scope, key, &sm3).await? {
+            if let Some(first) = prior.get(key) {
+                let done = self.replay(&mut tx, &p.scope, key, &sm3, first).await?;
                 slots.push(Slot::Done(done));
                 continue;
             }
             let (id, mut case, from_batch) = match p.case_id.as_deref() {
-                Some(id) => match self.case_in_scope(&mut tx, &p.scope, id).await {
+                Some(id) => match in_scope(&stored_cases, &p.scope, id) {
                     Ok((text, seq, hash)) => match batch.cases.remove(id) {
                         // Changed earlier in this group: continue from that state.
                         Some(c) => (id.to_string(), c, true),
                         None => (
                             id.to_string(),
                             CaseOut {
-                                state: open(&*self.cipher, id, &text)?,
+                                state: open(&*self.cipher, id, text)?,
                                 decision_seq: seq,
-                                decision_hash: hash,
+                                decision_hash: hash.clone(),
                                 updated_at: String::new(),
                             },
                             false,
@@ -1196,8 +1343,20 @@ impl Store {
             keys.insert(key, (i, sm3));
             slots.push(Slot::Written(id, first_seq, last_seq));
         }
+        let decided = started.elapsed();
         let written = batch.flush(&mut tx, &*self.cipher).await?;
+        let flushed = started.elapsed();
         tx.commit().await?;
+        tracing::debug!(
+            commands = group.len(),
+            events = written.len(),
+            begin_us = began.as_micros(),
+            read_us = (read - began).as_micros(),
+            decide_us = (decided - read).as_micros(),
+            write_us = (flushed - decided).as_micros(),
+            commit_us = (started.elapsed() - flushed).as_micros(),
+            "case command group written"
+        );
         let stored: Vec<StoredEvent> = written
             .into_iter()
             .map(|e| StoredEvent {
@@ -1249,34 +1408,26 @@ impl Store {
         Ok(out)
     }
 
-    /// The recorded result of an idempotency key: `None` when unused; a replay when used for
-    /// the same command (and the case is in scope); a conflict when used for another.
+    /// The recorded result of an idempotency key used before (`first`): a replay when used
+    /// for the same command (and the case is in scope); a conflict when used for another.
     async fn replay(
         &self,
         tx: &mut Tx,
         scope: &Scope,
         key: &str,
         sm3: &str,
-    ) -> Result<Option<Result<CommandOutcome>>> {
-        let prior = sqlx::query(
-            "SELECT case_id, command_sm3, first_seq, last_seq FROM case_commands \
-             WHERE idempotency_key = $1",
-        )
-        .bind(key.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-        let Some(r) = prior else { return Ok(None) };
-        let stored: String = r.try_get("command_sm3")?;
-        if stored != sm3 {
-            return Ok(Some(Err(StoreError::IdempotencyConflict(key.to_string()))));
+        first: &PriorCommand,
+    ) -> Result<Result<CommandOutcome>> {
+        if first.sm3 != sm3 {
+            return Ok(Err(StoreError::IdempotencyConflict(key.to_string())));
         }
-        let id: String = r.try_get("case_id")?;
+        let id = first.case_id.clone();
         match self.case_in_scope(tx, scope, &id).await {
             Ok(_) => {}
-            Err(e @ StoreError::NotFound { .. }) => return Ok(Some(Err(e))),
+            Err(e @ StoreError::NotFound { .. }) => return Ok(Err(e)),
             Err(e) => return Err(e),
         }
-        let (first, last): (i64, i64) = (r.try_get("first_seq")?, r.try_get("last_seq")?);
+        let (first, last) = (first.first_seq, first.last_seq);
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM case_events WHERE seq >= $1 AND seq <= $2 ORDER BY seq"
         );
@@ -1288,11 +1439,11 @@ impl Store {
             .iter()
             .map(|r| stored_event_row(&*self.cipher, r))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(Ok(CommandOutcome {
+        Ok(Ok(CommandOutcome {
             case_id: id,
             events,
             replayed: true,
-        })))
+        }))
     }
 
     /// The stored state (sealed JSON), decision seq and decision leaf hash of a case inside

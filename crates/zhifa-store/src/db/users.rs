@@ -274,6 +274,7 @@ impl Store {
         };
         record_change(&mut tx, entry, actor, &at).await?;
         tx.commit().await?;
+        self.tokens.clear();
         Ok(after)
     }
 

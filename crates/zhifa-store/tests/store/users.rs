@@ -186,3 +186,77 @@ store_test!(
     user_rules_sqlite,
     user_rules_postgres
 );
+
+/// API tokens resolve (from the in-memory cache after the first time), and stop resolving at
+/// once when revoked or when their owner is disabled through the store.
+async fn api_tokens_stop_at_once(store: Store) {
+    store
+        .create_user(&user_input("sys", "admin"), &actor())
+        .await
+        .expect("owner");
+    let scopes = vec!["read".to_string()];
+    let (token, secret) = store
+        .create_api_token("市局系统", "sys", &scopes, "admin")
+        .await
+        .expect("token");
+    for _ in 0..2 {
+        let (t, u) = store
+            .api_token_by_secret(&secret)
+            .await
+            .expect("lookup")
+            .expect("a valid token resolves");
+        assert_eq!(
+            (t.id.as_str(), u.username.as_str()),
+            (token.id.as_str(), "sys")
+        );
+        assert!(t.last_used_at.is_some(), "the use is recorded");
+    }
+    assert!(
+        store
+            .api_token_by_secret("no such secret")
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    store.revoke_api_token(&token.id).await.expect("revoke");
+    assert!(
+        store
+            .api_token_by_secret(&secret)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+
+    let (_, second) = store
+        .create_api_token("另一系统", "sys", &scopes, "admin")
+        .await
+        .expect("token");
+    assert!(
+        store
+            .api_token_by_secret(&second)
+            .await
+            .expect("lookup")
+            .is_some()
+    );
+    let owner = store
+        .user_by_username("sys")
+        .await
+        .expect("by name")
+        .expect("sys");
+    store
+        .deactivate_user(&owner.id, &actor())
+        .await
+        .expect("disable");
+    assert!(
+        store
+            .api_token_by_secret(&second)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+}
+store_test!(
+    api_tokens_stop_at_once,
+    api_tokens_stop_sqlite,
+    api_tokens_stop_postgres
+);
