@@ -399,6 +399,8 @@ pub(crate) struct Pending {
     case_id: Option<String>,
     env: Envelope,
     cmd: Command,
+    /// [`command_sm3`] of the command, computed by the caller rather than the leader.
+    sm3: String,
     reply: tokio::sync::oneshot::Sender<Result<CommandOutcome>>,
 }
 
@@ -463,12 +465,21 @@ fn command_sm3(case_id: Option<&str>, cmd: &Command) -> String {
 
 impl<'a> Batch<'a> {
     async fn new(tx: &mut Tx, calendar: &'a LegalCalendar, today: NaiveDate) -> Result<Batch<'a>> {
-        let rules = load_rules(tx).await?;
-        let next_seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events")
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
-        let first_leaf = super::ledger::leaf_count(tx).await? as i64;
+        // One round trip for the batch's starting point: next event seq, ledger size, rules.
+        let row = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events), \
+             (SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_leaves), \
+             (SELECT value FROM node_settings WHERE key = $1)",
+        )
+        .bind(RULES_KEY)
+        .fetch_one(&mut **tx)
+        .await?;
+        let next_seq: i64 = row.try_get(0)?;
+        let first_leaf: i64 = row.try_get(1)?;
+        let rules = match row.try_get::<Option<String>, _>(2)? {
+            None => CaseRules::default(),
+            Some(text) => serde_json::from_str(&text).map_err(|e| decode_err("case_rules", e))?,
+        };
         Ok(Batch {
             calendar,
             today,
@@ -643,7 +654,7 @@ impl<'a> Batch<'a> {
         case_id: &str,
         case: &mut CaseOut,
         (env, cmd): (&Envelope, &Command),
-        target: Option<&str>,
+        sm3: String,
         events: Vec<CaseEvent>,
     ) -> Result<()> {
         let CaseOut {
@@ -689,7 +700,7 @@ impl<'a> Batch<'a> {
             key: env.idempotency_key.clone(),
             case_id: case_id.to_string(),
             kind: cmd.kind().to_string(),
-            sm3: command_sm3(target, cmd),
+            sm3,
             first_seq,
             last_seq: self.next_seq - 1,
             at: env.at.clone(),
@@ -1144,6 +1155,7 @@ impl Store {
             case_id: case_id.map(str::to_string),
             env: env.clone(),
             cmd: cmd.clone(),
+            sm3: command_sm3(case_id, cmd),
             reply,
         };
         self.group
@@ -1261,7 +1273,7 @@ impl Store {
         let mut slots: Vec<Slot> = Vec::with_capacity(group.len());
         let mut keys: HashMap<&str, (usize, String)> = HashMap::new();
         for (i, p) in group.iter().enumerate() {
-            let sm3 = command_sm3(p.case_id.as_deref(), &p.cmd);
+            let sm3 = p.sm3.clone();
             let key = p.env.idempotency_key.as_str();
             if let Some((j, earlier)) = keys.get(key) {
                 slots.push(if *earlier == sm3 {
@@ -1329,7 +1341,7 @@ impl Store {
                 &id,
                 &mut case,
                 (&p.env, &p.cmd),
-                p.case_id.as_deref(),
+                sm3.clone(),
                 events,
             )?;
             let last_seq = batch.next_seq - 1;
@@ -1547,7 +1559,8 @@ impl Store {
                 };
                 for ((env, cmd), events) in script.commands.iter().zip(decided) {
                     let target = (!cmd.starts_case()).then_some(id.as_str());
-                    batch.record(&*self.cipher, &id, &mut case, (env, cmd), target, events)?;
+                    let sm3 = command_sm3(target, cmd);
+                    batch.record(&*self.cipher, &id, &mut case, (env, cmd), sm3, events)?;
                 }
                 batch.set_case(&id, case);
                 out.push(Ok(id));
