@@ -25,6 +25,7 @@ pub mod cases;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod outbox;
 mod state;
 pub mod web;
 

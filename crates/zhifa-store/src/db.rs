@@ -23,6 +23,7 @@ mod ledger;
 mod ledger_read;
 pub(crate) mod ledger_verify;
 mod officers;
+pub(crate) mod outbox;
 mod powers;
 mod regions;
 mod subjects;

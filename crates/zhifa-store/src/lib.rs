@@ -16,7 +16,9 @@ pub mod error;
 pub mod ledger;
 pub mod ledger_audit;
 pub mod model;
+pub mod outbox;
 pub mod scope;
+pub mod shuanggongshi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -33,6 +35,7 @@ pub use db::evidence::{
     EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
 };
 pub use db::ledger_verify::AuditOptions;
+pub use db::outbox::MaterialiseReport;
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use scope::Scope;
