@@ -124,23 +124,28 @@ impl OutboxWorker {
         Ok(report)
     }
 
-    /// Runs passes every interval until the task is aborted.
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
+    /// Runs a pass every interval in a background task until [`OutboxHandle::shutdown`]; a
+    /// pass under way finishes first (its results recorded), so stopping never leaves a
+    /// claimed delivery without its result.
+    pub fn spawn(self) -> OutboxHandle {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
             let mut tick =
                 tokio::time::interval(self.settings.interval.max(Duration::from_millis(10)));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.changed() => break,
+                }
                 match self.pass().await {
-                    Ok(r) if r != PassReport::default() => {
-                        tracing::debug!(?r, "outbox pass");
-                    }
+                    Ok(r) if r != PassReport::default() => tracing::debug!(?r, "outbox pass"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
                 }
             }
-        })
+        });
+        OutboxHandle { stop, task }
     }
 
     /// One attempt: the receipt, or the error (in Chinese, for the admin page).
@@ -197,6 +202,21 @@ impl OutboxWorker {
             body_sm3: hex::encode(Sm3::digest(&bytes)),
             at: zhifa_domain::time::now_china().to_rfc3339(),
         })
+    }
+}
+
+/// The running worker task.
+#[derive(Debug)]
+pub struct OutboxHandle {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl OutboxHandle {
+    /// Stops the worker after its current pass and waits for it.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
     }
 }
 

@@ -32,6 +32,40 @@ impl Default for ShuangGongShiRules {
     }
 }
 
+/// The field names in record order (the CSV header of the upload format).
+pub const FIELDS: [&str; 30] = [
+    "cf_xdr_mc",
+    "cf_xdr_lb",
+    "cf_xdr_shxym",
+    "cf_xdr_gszc",
+    "cf_xdr_zzjg",
+    "cf_xdr_swdj",
+    "cf_xdr_sydw",
+    "cf_xdr_shzz",
+    "cf_frdb",
+    "cf_fr_zjlx",
+    "cf_fr_sfzh",
+    "cf_xdr_zjlx",
+    "cf_xdr_zjhm",
+    "cf_wsh",
+    "cf_wfxw",
+    "cf_sy",
+    "cf_yj",
+    "cf_cflb",
+    "cf_nr",
+    "cf_nr_fk",
+    "cf_nr_wfff",
+    "cf_nr_zkdx",
+    "cf_jdrq",
+    "cf_yxq",
+    "cf_gsjzq",
+    "cf_cfjg",
+    "cf_cfjgdm",
+    "cf_sjly",
+    "cf_sjlydm",
+    "bz",
+];
+
 /// One 双公示 行政处罚 record. Empty strings for fields the case does not know (the upload
 /// format keeps every column).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -141,8 +141,13 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     println!("serving {url}");
     let interval = std::time::Duration::from_millis(config.checkpoint_interval_ms);
     let checkpointer = spawn_checkpointer(store.clone(), ledger_keys.clone(), interval);
+    let outbox = zhifa_server::outbox::OutboxWorker::new(store.clone(), config.outbox_settings())
+        .context("while starting the outbox worker")?
+        .spawn();
     let served = app.run(shutdown_signal()).await.context("while serving");
     checkpointer.abort();
+    // The delivery pass under way records its results before the node stops.
+    outbox.shutdown().await;
     // The last writes get their checkpoint before the node stops.
     ledger_keys.checkpoint(&store).await?;
     served?;
