@@ -210,7 +210,7 @@ async fn webhook_delivery_exactly_once_in_effect(db: Db) {
         3,
         "on_spot_decided, on_spot_filed, decision_published"
     );
-    let rx = rx.lock().unwrap();
+    let rx = std::mem::take(&mut *rx.lock().unwrap());
     assert_eq!(rx.rejected, 0, "signatures and keys verified");
     assert_eq!(rx.applied.len(), events.len());
     assert!(rx.applied.values().all(|n| *n == 1), "applied exactly once");
@@ -234,7 +234,6 @@ async fn webhook_delivery_exactly_once_in_effect(db: Db) {
         assert_eq!(d["payload"]["data"]["case_id"], case.as_str());
         assert!(!d["payload"].to_string().contains("020-87654321"));
     }
-    drop(rx);
 
     // The credit platform: one 双公示 file with 万元 amounts.
     let files: Vec<_> = std::fs::read_dir(dir.path())
