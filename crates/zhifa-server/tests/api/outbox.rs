@@ -19,9 +19,9 @@ use zhifa_server::outbox::{OutboxSettings, OutboxWorker};
 use zhifa_store::outbox::{RetryPolicy, signature};
 
 use crate::cases::{CaseWorld, case_world, today};
-use crate::common::{Db, TestResponse};
+use crate::common::{Db, TestResponse, error_fields};
 use crate::fixtures::uscc;
-use crate::sessions::Browser;
+use crate::sessions::{Browser, csrf_of};
 
 const SECRET: &str = "部门系统共享密钥";
 
@@ -305,4 +305,93 @@ async fn webhook_delivery_exactly_once_in_effect(db: Db) {
     assert!(doc.contains("/api/v1/outbox/deliveries/{id}/retry"));
     server.abort();
 }
+
+/// Bad consumer input names every field (API 422, page errors beside the fields) and stores
+/// nothing; an administrator adds a consumer and disables it from the page.
+async fn consumers_are_validated_and_managed_from_the_page(db: Db) {
+    let w = case_world(db).await;
+    let r = admin(
+        &w,
+        Method::POST,
+        "/api/v1/outbox/consumers",
+        Some(json!({"kind": "fax", "name": "", "url": "ftp://x"})),
+    )
+    .await;
+    let body = r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(error_fields(&body), ["kind", "name", "url"]);
+    let mut b = Browser::new(&w.app);
+    b.login("admin_t", "correct horse 1").await;
+    let csrf = csrf_of(&b.get("/admin/outbox").await.text());
+    let form = |url: &'static str, kinds: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("kind", "webhook".to_string()),
+            ("name", "档案管理系统".to_string()),
+            ("url", url.to_string()),
+            ("record_kinds", kinds.to_string()),
+        ]
+    };
+    let bad = form("档案系统", "");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/admin/outbox/consumers", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(
+        html.contains("地址应以 http://") && html.contains("至少订阅一种记录类型"),
+        "{html}"
+    );
+    assert!(
+        html.contains("档案管理系统"),
+        "the form keeps what was typed"
+    );
+    let list = admin(&w, Method::GET, "/api/v1/outbox/consumers", None).await;
+    assert_eq!(list.json(), json!([]), "nothing stored");
+    let good = form(
+        "https://dangan.example.gov.cn/hook",
+        "case_event:case_closed, change:subject",
+    );
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/admin/outbox/consumers", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let list = admin(&w, Method::GET, "/api/v1/outbox/consumers", None)
+        .await
+        .json();
+    let c = &list[0];
+    assert_eq!(
+        c["record_kinds"],
+        json!(["case_event:case_closed", "change:subject"])
+    );
+    assert_eq!(
+        (c["enabled"].clone(), c["has_secret"].clone()),
+        (json!(true), json!(false))
+    );
+    let id = c["id"].as_str().unwrap();
+    let r = b
+        .post(
+            &format!("/admin/outbox/consumers/{id}/toggle"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let c = admin(
+        &w,
+        Method::GET,
+        &format!("/api/v1/outbox/consumers/{id}"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        (c["enabled"].clone(), c["version"].clone()),
+        (json!(false), json!(2))
+    );
+    let r = b
+        .post(
+            &format!("/admin/outbox/consumers/{id}/toggle"),
+            &[("_csrf", "wrong")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "CSRF checked");
+}
+on_both!(consumers_are_validated_and_managed_from_the_page => consumers_are_validated_and_managed_from_the_page_sqlite, consumers_are_validated_and_managed_from_the_page_postgres);
 on_both!(webhook_delivery_exactly_once_in_effect => webhook_delivery_exactly_once_in_effect_sqlite, webhook_delivery_exactly_once_in_effect_postgres);
