@@ -75,6 +75,8 @@ impl OutboxWorker {
     pub fn new(store: Store, settings: OutboxSettings) -> Result<Self, reqwest::Error> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
+            // A redirected POST would become a GET elsewhere: a 3xx is an error to look at.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("zhifa/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(OutboxWorker {

@@ -84,7 +84,8 @@ pub struct ShuangGongShi {
     pub cf_xdr_swdj: String,
     /// 事业单位证书号.
     pub cf_xdr_sydw: String,
-    /// 社会组织登记证号.
+    /// 社会组织登记证号 (the data standard names this column without a field name; Zhifa
+    /// calls it `cf_xdr_shzz`).
     pub cf_xdr_shzz: String,
     /// 法定代表人.
     pub cf_frdb: String,

@@ -129,6 +129,11 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
         ledger_keys.origin,
         config.checkpoint_interval_ms
     );
+    println!(
+        "  数据报送：{} 个接收方，管理页面 {url}admin/outbox（每 {} 毫秒投递一次）",
+        store.list_outbox_consumers().await?.len(),
+        config.outbox_interval_ms
+    );
     if let Some(logins) = logins {
         println!("  演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
         for l in logins {
