@@ -560,3 +560,110 @@ store_test!(
     shuanggongshi_record_of_decided_cases_sqlite,
     shuanggongshi_record_of_decided_cases_postgres
 );
+
+/// The publicity portal gets the publication and its withdrawal (APL Art. 48) of an
+/// on-the-spot decision, each with the masked record; a webhook on `case_event:*` gets the
+/// events with the party's ID number and phone masked.
+async fn publicity_gets_publication_and_withdrawal(store: Store) {
+    let fx = fixture(&store, 5).await;
+    let portal = add(&store, "publicity", "公示平台", None).await;
+    let hook = add(&store, "webhook", "业务系统", Some(&["case_event:*"])).await;
+    let scope = Scope::Agency(fx.agency.id.clone());
+    let spot = Command::ImposeOnSpot {
+        on: d("2026-06-01"),
+        agency_id: fx.agency.id.clone(),
+        party: citizen(),
+        place: "体育东路".into(),
+        penalty: fine(5_000),
+        officers: vec![fx.o1.clone(), fx.o2.clone()],
+        party_signed: true,
+        collected_on_spot: true,
+    };
+    let steps = [
+        ("officer", "w1", "2026-06-01", spot),
+        (
+            "officer",
+            "w2",
+            "2026-06-02",
+            Command::Publish {
+                on: d("2026-06-02"),
+            },
+        ),
+        (
+            "head",
+            "w3",
+            "2026-06-03",
+            Command::WithdrawPublication {
+                on: d("2026-06-03"),
+                reason: "决定被复议机关撤销".into(),
+            },
+        ),
+    ];
+    let mut case: Option<String> = None;
+    for (role, key, on, cmd) in &steps {
+        let out = run(
+            &store,
+            &scope,
+            case.as_deref(),
+            &env(&fx, role, key, on),
+            cmd,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", cmd.kind()));
+        case = Some(out.case_id);
+    }
+    while store
+        .materialise_outbox(50, &ShuangGongShiRules::default())
+        .await
+        .expect("pass")
+        .records
+        > 0
+    {}
+    let page = |consumer: &str| DeliveryFilter {
+        consumer_id: Some(consumer.to_string()),
+        status: None,
+    };
+    let mut sent = store
+        .list_outbox_deliveries(&page(&portal.id), PageRequest::default())
+        .await
+        .expect("list")
+        .items;
+    sent.sort_by_key(|d| d.seq);
+    let actions: Vec<&str> = sent
+        .iter()
+        .map(|d| d.payload["data"]["action"].as_str().expect("action"))
+        .collect();
+    assert_eq!(actions, ["publish", "withdraw"]);
+    assert_eq!(
+        sent[1].payload["data"]["withdrawn"]["reason"],
+        "决定被复议机关撤销"
+    );
+    assert_eq!(sent[0].payload["data"]["record"]["cf_xdr_mc"], "张某");
+    assert_eq!(sent[0].payload["record_id"], case.as_deref().expect("case"));
+    let events = store
+        .list_outbox_deliveries(&page(&hook.id), PageRequest::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        events.total, 5,
+        "decided, filed, paid, published, withdrawn"
+    );
+    let first = events
+        .items
+        .iter()
+        .find(|d| d.record_kind == "case_event:on_spot_decided")
+        .expect("decision event");
+    let party = &first.payload["data"]["event"]["party"];
+    let pid = citizen().id_number.expect("id");
+    assert_eq!(party["name"], "张三");
+    assert_eq!(
+        party["id_number"],
+        CitizenId::parse(&pid).expect("id").masked()
+    );
+    assert_eq!(party["phone"], "*******5678");
+}
+store_test!(
+    publicity_gets_publication_and_withdrawal,
+    publicity_gets_publication_and_withdrawal_sqlite,
+    publicity_gets_publication_and_withdrawal_postgres
+);
