@@ -202,7 +202,7 @@ impl OutboxWorker {
             status: status.as_u16(),
             receipt_id: header_id.or(body_id),
             body_sm3: hex::encode(Sm3::digest(&bytes)),
-            at: zhifa_domain::time::now_china().to_rfc3339(),
+            at: receipt_time(),
         })
     }
 }
@@ -220,6 +220,11 @@ impl OutboxHandle {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
+}
+
+/// Now, as receipts record it: RFC 3339 in China time, milliseconds (as the store's times).
+fn receipt_time() -> String {
+    zhifa_domain::time::now_china().to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 /// The cause chain of an error on one line.
@@ -268,6 +273,6 @@ async fn write_file(dir: &Path, d: &DueDelivery) -> Result<Receipt, String> {
         status: 0,
         receipt_id: Some(path.display().to_string()),
         body_sm3: digest,
-        at: zhifa_domain::time::now_china().to_rfc3339(),
+        at: receipt_time(),
     })
 }

@@ -59,6 +59,7 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
                 None => super::laws::load(None, &config)?,
             };
             demo::install(&store, &corpus).await?;
+            demo_credit_export(&store, &config).await?;
         }
         Some(demo::logins(&store).await?)
     } else {
@@ -157,6 +158,26 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     ledger_keys.checkpoint(&store).await?;
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's credit platform consumer (信用平台，双公示): every published penalty decision,
+/// including those the demo loaded, written as one JSON file into `<data_dir>/exports/`, so
+/// `/admin/outbox` shows real deliveries and receipts.
+async fn demo_credit_export(store: &Store, config: &Config) -> Result<()> {
+    let dir = std::path::absolute(config.data_dir.join("exports").join("shuanggongshi"))
+        .context("while locating the demo export directory")?;
+    let input = zhifa_store::outbox::ConsumerInput {
+        kind: "credit_export".into(),
+        name: "信用平台（演示：写入文件）".into(),
+        url: format!("file://{}", dir.display()),
+        backfill: Some(true),
+        ..Default::default()
+    };
+    store
+        .create_outbox_consumer(&input, &Actor::system("demo"))
+        .await
+        .context("while adding the demo credit export")?;
+    Ok(())
 }
 
 async fn shutdown_signal() {
