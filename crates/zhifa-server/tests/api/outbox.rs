@@ -193,9 +193,14 @@ async fn webhook_delivery_exactly_once_in_effect(db: Db) {
         },
         ..OutboxSettings::default()
     };
+    // Two workers (as on two nodes of one database) run their passes at the same time: the
+    // claims keep them from sending the same attempt twice.
     let worker = OutboxWorker::new(w.app.store.clone(), settings).unwrap();
+    let second = OutboxWorker::new(w.app.store.clone(), settings).unwrap();
     for _ in 0..500 {
-        worker.pass().await.expect("pass");
+        let (a, b) = tokio::join!(worker.pass(), second.pass());
+        a.expect("pass");
+        b.expect("pass");
         let stats = w.app.store.outbox_stats().await.unwrap();
         if stats.pending == 0 && stats.delivered + stats.failed > 0 {
             break;
