@@ -24,6 +24,7 @@ mod ledger_read;
 pub(crate) mod ledger_verify;
 mod officers;
 pub(crate) mod outbox;
+mod outbox_delivery;
 mod powers;
 mod regions;
 mod subjects;
