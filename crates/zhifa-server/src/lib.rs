@@ -2,7 +2,8 @@
 //! standard, F2 base data) and case handling (F3/F5: [`cases`], [`documents`]), its OpenAPI
 //! document with an offline Swagger UI at `/api/docs`, and
 //! the server-rendered Simplified-Chinese pages (the public portal, login, each role's workbench,
-//! officers and certificates, administration).
+//! officers and certificates, administration), and the [`outbox`] worker that delivers the
+//! node's records to the credit platform, department systems and the publicity portal.
 //!
 //! This crate holds no legal rules (`zhifa-domain`) and no SQL (`zhifa-store`): handlers parse
 //! the request, call the store or the domain, and map the outcome to HTTP through one
@@ -25,6 +26,7 @@ pub mod cases;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod outbox;
 mod state;
 pub mod web;
 

@@ -109,7 +109,7 @@ impl FieldCipher for Sm4GcmCipher {
 }
 
 /// HMAC-SM3 of `data` under `key`.
-fn hmac_sm3(key: &[u8], data: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_sm3(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length (longer keys are hashed first), so this cannot fail.
     let mut mac = <HmacSm3 as hmac::KeyInit>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));

@@ -23,6 +23,8 @@ mod ledger;
 mod ledger_read;
 pub(crate) mod ledger_verify;
 mod officers;
+pub(crate) mod outbox;
+mod outbox_delivery;
 mod powers;
 mod regions;
 mod subjects;

@@ -4,7 +4,9 @@
 //! accounts) and the change log: every create, update and deactivation writes a `changes` row
 //! (who, when, before/after) in the same transaction as the change itself. Access control (F13)
 //! lives here too: sessions, API tokens, login lockout, the access audit, and the data
-//! [`Scope`] that the `*_in` queries apply in SQL.
+//! [`Scope`] that the `*_in` queries apply in SQL. The outbox ([`outbox`], 一次报送，多头应用)
+//! derives deliveries for the configured consumers from the case-event and change logs, and
+//! [`shuanggongshi`] builds the 双公示 record of a penalty decision.
 //!
 //! This crate is not the place for legal rules (see `zhifa-domain`) or HTTP (see
 //! `zhifa-server`). Queries are runtime-checked (`sqlx::query`), so building never needs a
@@ -16,7 +18,9 @@ pub mod error;
 pub mod ledger;
 pub mod ledger_audit;
 pub mod model;
+pub mod outbox;
 pub mod scope;
+pub mod shuanggongshi;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -33,6 +37,7 @@ pub use db::evidence::{
     EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
 };
 pub use db::ledger_verify::AuditOptions;
+pub use db::outbox::MaterialiseReport;
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use scope::Scope;

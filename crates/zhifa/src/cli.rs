@@ -87,6 +87,36 @@ pub enum Command {
         #[command(subcommand)]
         action: UsersCmd,
     },
+    /// Export records for another system (数据导出), e.g. the 双公示 行政处罚 records.
+    Export(ExportArgs),
+}
+
+/// Options of `zhifa export`.
+#[derive(Debug, Args, Clone)]
+pub struct ExportArgs {
+    /// Record format: `shuanggongshi` (双公示 行政处罚信息: published penalty decisions,
+    /// amounts in 万元, a natural person's name and ID masked).
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Only decisions made on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    /// Output file (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// CSV with a header row of the field names (the default).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// JSON Lines: one record per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Formats of `zhifa export`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// 双公示 行政处罚信息 (信用中国 upload field set).
+    Shuanggongshi,
 }
 
 /// Options of `serve` and `demo`.

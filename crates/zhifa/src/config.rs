@@ -54,6 +54,16 @@ pub struct Config {
     pub login_max_failures: i64,
     /// Minutes a locked login name stays locked (default 15).
     pub login_lock_minutes: i64,
+    /// Milliseconds between outbox passes (materialise new records, deliver due ones).
+    pub outbox_interval_ms: u64,
+    /// Delay after the first failed delivery attempt, milliseconds; doubles per attempt.
+    pub outbox_backoff_base_ms: i64,
+    /// Longest delay between delivery attempts, milliseconds.
+    pub outbox_backoff_max_ms: i64,
+    /// Attempts before a delivery is marked failed (an administrator may retry it).
+    pub outbox_max_attempts: i64,
+    /// Months a 双公示 record stays published after the decision (公示截止期).
+    pub credit_publicity_months: u32,
 }
 
 impl Default for Config {
@@ -78,6 +88,11 @@ impl Default for Config {
             session_hours: 8,
             login_max_failures: 5,
             login_lock_minutes: 15,
+            outbox_interval_ms: 1000,
+            outbox_backoff_base_ms: 5_000,
+            outbox_backoff_max_ms: 3_600_000,
+            outbox_max_attempts: 10,
+            credit_publicity_months: 12,
         }
     }
 }
@@ -99,6 +114,11 @@ impl std::fmt::Debug for Config {
             .field("session_hours", &self.session_hours)
             .field("login_max_failures", &self.login_max_failures)
             .field("login_lock_minutes", &self.login_lock_minutes)
+            .field("outbox_interval_ms", &self.outbox_interval_ms)
+            .field("outbox_backoff_base_ms", &self.outbox_backoff_base_ms)
+            .field("outbox_backoff_max_ms", &self.outbox_backoff_max_ms)
+            .field("outbox_max_attempts", &self.outbox_max_attempts)
+            .field("credit_publicity_months", &self.credit_publicity_months)
             .finish()
     }
 }
@@ -224,6 +244,32 @@ impl Config {
             self.data_dir.join("api-token")
         } else {
             PathBuf::from(&self.api_token_file)
+        }
+    }
+}
+
+/// The outbox settings of a node (一次报送，多头应用).
+impl Config {
+    /// The 双公示 export rules.
+    pub fn shuanggongshi_rules(&self) -> zhifa_store::shuanggongshi::ShuangGongShiRules {
+        zhifa_store::shuanggongshi::ShuangGongShiRules {
+            publicity_months: self.credit_publicity_months,
+        }
+    }
+
+    /// The outbox worker's settings.
+    pub fn outbox_settings(&self) -> zhifa_server::outbox::OutboxSettings {
+        let base = zhifa_store::outbox::RetryPolicy::default();
+        zhifa_server::outbox::OutboxSettings {
+            interval: std::time::Duration::from_millis(self.outbox_interval_ms.max(10)),
+            policy: zhifa_store::outbox::RetryPolicy {
+                base_ms: self.outbox_backoff_base_ms.max(1),
+                max_ms: self.outbox_backoff_max_ms.max(1),
+                max_attempts: self.outbox_max_attempts.max(1),
+                ..base
+            },
+            rules: self.shuanggongshi_rules(),
+            ..zhifa_server::outbox::OutboxSettings::default()
         }
     }
 }

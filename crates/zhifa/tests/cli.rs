@@ -245,11 +245,80 @@ fn demo_twice(data_dir: &Path, url: Option<&str>) {
                 .is_some()
         );
         let cases = demo_cases(&store).await;
+        export_shuanggongshi(data_dir, url.as_str(), &store).await;
         // The second run added nothing.
         let again = store.counts().await.unwrap();
         assert_eq!(c, again);
         assert_eq!(cases, demo_cases(&store).await);
     });
+}
+
+/// `zhifa export --format shuanggongshi` over the demo: CSV with the field header, JSON Lines
+/// with one record per published penalty decision, natural persons masked, amounts in 万元.
+async fn export_shuanggongshi(data_dir: &Path, url: &str, store: &Store) {
+    let dir = data_dir.to_str().unwrap();
+    let csv_path = data_dir.join("sgs.csv");
+    let base = [
+        "export",
+        "--format",
+        "shuanggongshi",
+        "--data-dir",
+        dir,
+        "--database-url",
+        url,
+    ];
+    let o = zhifa(&[&base[..], &["--output", csv_path.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(
+        text.starts_with("cf_xdr_mc,cf_xdr_lb,cf_xdr_shxym,"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    let o = zhifa(&[&base[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let records: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        records.len() + 1,
+        text.lines().count(),
+        "CSV and JSON Lines agree"
+    );
+    let mut published = Vec::new();
+    loop {
+        let page = PageRequest {
+            offset: published.len() as i64,
+            limit: 500,
+        };
+        let p = store.published_decisions(None, page).await.unwrap();
+        let done = p.items.is_empty() || published.len() + p.items.len() >= p.total as usize;
+        published.extend(p.items);
+        if done {
+            break;
+        }
+    }
+    let penalties = published
+        .iter()
+        .filter(|d| d.penalty != "不予行政处罚")
+        .count();
+    assert_eq!(records.len(), penalties);
+    assert!(!records.is_empty(), "the demo publishes decisions");
+    for r in &records {
+        if r["cf_xdr_lb"] == "自然人" {
+            assert!(r["cf_xdr_mc"].as_str().unwrap().contains('某'), "{r}");
+            assert!(r["cf_xdr_zjhm"].as_str().unwrap().contains('*'), "{r}");
+        }
+        let fk = r["cf_nr_fk"].as_str().unwrap();
+        let fen = zhifa_domain::money::Fen::parse_wan_yuan(fk).unwrap();
+        assert!(
+            published
+                .iter()
+                .any(|d| d.number == r["cf_wsh"] && d.fine_fen == fen.value()),
+            "{r}"
+        );
+    }
 }
 
 /// The demo cases, read through the store API: at least 10,000, in every stage, a share of

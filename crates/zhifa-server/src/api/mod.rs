@@ -13,6 +13,7 @@ pub mod health;
 pub mod laws;
 pub mod ledger;
 pub mod officers;
+pub mod outbox;
 pub mod powers;
 pub mod regions;
 pub mod standard;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger::routes())
         .merge(evidence::routes())
         .merge(cases::routes())
+        .merge(outbox::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -86,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         (name = "ledger", description = "全过程记录账本：检查点、公钥与证明"),
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
+        (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
@@ -112,6 +115,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         ledger::Doc::openapi(),
         evidence::Doc::openapi(),
         cases::Doc::openapi(),
+        outbox::Doc::openapi(),
     ] {
         doc.merge(part);
     }

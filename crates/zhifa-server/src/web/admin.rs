@@ -30,7 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit))
 }
 
-fn require_role(me: &SignedIn, allowed: &[&str]) -> Result<(), PageError> {
+pub(crate) fn require_role(me: &SignedIn, allowed: &[&str]) -> Result<(), PageError> {
     if me.is(allowed) {
         Ok(())
     } else {

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod laws;
 pub mod member;
 pub mod officers;
+pub mod outbox;
 pub mod portal;
 pub mod powers;
 pub mod session;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(portal::routes())
         .merge(cases::routes())
+        .merge(outbox::routes())
 }
 
 async fn style() -> impl IntoResponse {

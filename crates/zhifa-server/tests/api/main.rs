@@ -12,6 +12,7 @@ mod catalogue;
 mod errors;
 mod fixtures;
 mod ledger;
+mod outbox;
 mod pages;
 mod personnel;
 mod reference;

@@ -230,12 +230,18 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/cases/{id}/commands",
         "/api/v1/cases/{id}/documents/{kind}",
         "/api/v1/settings/case-rules",
+        "/api/v1/outbox",
+        "/api/v1/outbox/consumers",
+        "/api/v1/outbox/consumers/{id}",
+        "/api/v1/outbox/deliveries",
+        "/api/v1/outbox/deliveries/{id}",
+        "/api/v1/outbox/deliveries/{id}/retry",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        42,
+        48,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

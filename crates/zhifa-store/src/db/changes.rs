@@ -28,7 +28,7 @@ pub struct ChangeRecord {
     pub after: Option<serde_json::Value>,
 }
 
-fn change_from_row(row: &AnyRow) -> Result<Change> {
+pub(crate) fn change_from_row(row: &AnyRow) -> Result<Change> {
     Ok(Change {
         seq: row.try_get("seq")?,
         entity: row.try_get("entity")?,

@@ -80,7 +80,7 @@ pub(crate) fn fine(fen: i64) -> Penalty {
     }
 }
 
-fn env(fx: &Fx, role: &str, key: &str, on: &str) -> Envelope {
+pub(crate) fn env(fx: &Fx, role: &str, key: &str, on: &str) -> Envelope {
     Envelope {
         actor: format!("user-{role}"),
         role: role.into(),
@@ -209,7 +209,7 @@ fn general(fx: &Fx) -> Vec<(&'static str, Command)> {
     ]
 }
 
-async fn run(
+pub(crate) async fn run(
     store: &Store,
     scope: &Scope,
     case: Option<&str>,
@@ -223,7 +223,7 @@ async fn run(
 }
 
 /// Runs the whole general procedure; returns the case id.
-async fn whole_case(store: &Store, fx: &Fx, prefix: &str) -> String {
+pub(crate) async fn whole_case(store: &Store, fx: &Fx, prefix: &str) -> String {
     let scope = Scope::Agency(fx.agency.id.clone());
     let mut case: Option<String> = None;
     for (i, (role, cmd)) in general(fx).into_iter().enumerate() {

@@ -13,6 +13,7 @@ mod certificates;
 mod laws;
 mod ledger;
 mod officers;
+mod outbox;
 mod powers;
 mod subjects;
 mod users;

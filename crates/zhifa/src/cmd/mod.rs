@@ -4,6 +4,7 @@ mod bench;
 mod bench_cases;
 mod calendar;
 mod check;
+mod export;
 mod laws;
 mod ledger;
 mod ledger_bundle;
@@ -51,6 +52,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 println!("数据库迁移完成（{}）", config.database_kind());
                 Ok(ExitCode::SUCCESS)
             })
+        }
+        Command::Export(args) => {
+            let config = Config::load(cli.config.as_deref(), &flags)?;
+            runtime()?.block_on(export::run(args, &config))
         }
         Command::Serve(args) => serve(cli.config.as_deref(), flags, args, false),
         Command::Demo(args) => serve(cli.config.as_deref(), flags, args, true),

@@ -59,6 +59,7 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
                 None => super::laws::load(None, &config)?,
             };
             demo::install(&store, &corpus).await?;
+            demo_credit_export(&store, &config).await?;
         }
         Some(demo::logins(&store).await?)
     } else {
@@ -129,6 +130,11 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
         ledger_keys.origin,
         config.checkpoint_interval_ms
     );
+    println!(
+        "  数据报送：{} 个接收方，管理页面 {url}admin/outbox（每 {} 毫秒投递一次）",
+        store.list_outbox_consumers().await?.len(),
+        config.outbox_interval_ms
+    );
     if let Some(logins) = logins {
         println!("  演示账号（密码均为 {}）：", demo::DEMO_PASSWORD);
         for l in logins {
@@ -141,12 +147,37 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     println!("serving {url}");
     let interval = std::time::Duration::from_millis(config.checkpoint_interval_ms);
     let checkpointer = spawn_checkpointer(store.clone(), ledger_keys.clone(), interval);
+    let outbox = zhifa_server::outbox::OutboxWorker::new(store.clone(), config.outbox_settings())
+        .context("while starting the outbox worker")?
+        .spawn();
     let served = app.run(shutdown_signal()).await.context("while serving");
     checkpointer.abort();
+    // The delivery pass under way records its results before the node stops.
+    outbox.shutdown().await;
     // The last writes get their checkpoint before the node stops.
     ledger_keys.checkpoint(&store).await?;
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's credit platform consumer (信用平台，双公示): every published penalty decision,
+/// including those the demo loaded, written as one JSON file into `<data_dir>/exports/`, so
+/// `/admin/outbox` shows real deliveries and receipts.
+async fn demo_credit_export(store: &Store, config: &Config) -> Result<()> {
+    let dir = std::path::absolute(config.data_dir.join("exports").join("shuanggongshi"))
+        .context("while locating the demo export directory")?;
+    let input = zhifa_store::outbox::ConsumerInput {
+        kind: "credit_export".into(),
+        name: "信用平台（演示：写入文件）".into(),
+        url: format!("file://{}", dir.display()),
+        backfill: Some(true),
+        ..Default::default()
+    };
+    store
+        .create_outbox_consumer(&input, &Actor::system("demo"))
+        .await
+        .context("while adding the demo credit export")?;
+    Ok(())
 }
 
 async fn shutdown_signal() {
