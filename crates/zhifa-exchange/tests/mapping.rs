@@ -531,3 +531,61 @@ fn report_counts_and_writes_csv_and_html() {
     assert!(html.contains("uscc.check_char"));
     assert!(!html.contains("<b>甲"));
 }
+
+/// An endless export: a header, then the same row for ever.
+struct Endless {
+    header: Vec<u8>,
+    row: Vec<u8>,
+    pos: usize,
+}
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            let stream = if self.pos < self.header.len() {
+                &self.header[self.pos..]
+            } else {
+                let i = (self.pos - self.header.len()) % self.row.len();
+                &self.row[i..]
+            };
+            let k = stream.len().min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&stream[..k]);
+            n += k;
+            self.pos += k;
+        }
+        Ok(n)
+    }
+}
+
+#[test]
+fn rows_stream_lazily_from_endless_input() {
+    let csv = Mapping::from_toml(&subject_mapping("[fields.uscc]\ncolumn = \"DM\"")).unwrap();
+    let endless = Endless {
+        header: b"ID,LX,MC,DM\n".to_vec(),
+        row: "1,企业,广州市天河区云栖餐饮管理有限公司,91440106MA59C8X28A\n"
+            .as_bytes()
+            .to_vec(),
+        pos: 0,
+    };
+    let first: Vec<_> = csv.open_stream(endless).unwrap().take(1000).collect();
+    assert_eq!(first.len(), 1000);
+    assert_eq!(first[999].as_ref().unwrap().line, 1001);
+    let jsonl = Mapping::standard(
+        zhifa_exchange::RecordType::Subject,
+        zhifa_exchange::SourceFormat::Jsonl,
+    );
+    let endless = Endless {
+        header: Vec::new(),
+        row: br#"{"source_system":"s","source_id":"1","party_type":"1","name":"x","id_type":"2","id_number":"E1"}
+"#
+        .to_vec(),
+        pos: 0,
+    };
+    let first: Vec<_> = jsonl.open_stream(endless).unwrap().take(1000).collect();
+    assert!(
+        first
+            .iter()
+            .all(|r| matches!(r.as_ref().unwrap().outcome, Outcome::Accepted(_)))
+    );
+}
