@@ -103,10 +103,10 @@ fn schemas_follow_the_field_tables_and_the_code_sets() {
                     .collect();
                 assert_eq!(inner["enum"], serde_json::json!(codes), "{t}.{}", f.name);
             }
-            if let Some(pattern) = &e.pattern {
-                if f.shape != Shape::List {
-                    assert_eq!(inner["pattern"], pattern.as_str());
-                }
+            if let Some(pattern) = &e.pattern
+                && f.shape != Shape::List
+            {
+                assert_eq!(inner["pattern"], pattern.as_str());
             }
             let title = if f.shape == Shape::Optional {
                 &p["anyOf"][0]["title"]
