@@ -540,14 +540,11 @@ fn party_problems(
             ),
         ));
     }
-    if party_type == "1" {
-        match (id_type.as_deref(), id_number.as_deref()) {
-            (_, None) | (None, _) => out.push((
-                number_field,
-                Invalid::new("party.id_missing", RULE, "自然人须提供证件类型和证件号码"),
-            )),
-            _ => {}
-        }
+    if party_type == "1" && id_number.is_none() {
+        out.push((
+            number_field,
+            Invalid::new("party.id_missing", RULE, "自然人须提供证件类型和证件号码"),
+        ));
     }
     if id_type.as_deref() == Some("1")
         && let Some(n) = id_number.as_mut()

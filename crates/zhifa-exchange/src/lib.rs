@@ -35,18 +35,25 @@
 //!     [fields.uscc]
 //!     column = "DM"
 //! "#).unwrap();
-//! let csv = "ID,LX,MC,DM\n1,企业,广州示例科技有限公司,91440106MA5CXXXX0X\n2,企业,广州某某有限公司,914401010000000000\n";
+//! let csv = "ID,LX,MC,DM\n\
+//!            1,企业,广州市天河区云栖餐饮管理有限公司,91440106MA59C8X28A\n\
+//!            2,企业,广州穗华食品贸易有限公司,91440106MA5AL3R187\n";
 //! let mut report = Report::new(&mapping);
 //! for row in mapping.open(std::io::Cursor::new(csv.as_bytes().to_vec())).unwrap() {
 //!     let row = row.unwrap(); // Err: reading stopped (I/O error, broken file)
 //!     report.add(&row);
 //!     match &row.outcome {
-//!         Outcome::Accepted(record) => { let _key = record.natural_key(); /* apply by key */ }
-//!         Outcome::Rejected(rejections) => assert_eq!(rejections[0].field, "uscc"),
+//!         Outcome::Accepted(record) => {
+//!             // Apply idempotently by the natural key.
+//!             assert_eq!(record.natural_key().to_string(), "subject:91440106MA59C8X28A");
+//!         }
+//!         Outcome::Rejected(rejections) => {
+//!             assert_eq!((rejections[0].line, rejections[0].code.as_str()), (3, "uscc.check_char"));
+//!         }
 //!         Outcome::Skipped(_) => {}
 //!     }
 //! }
-//! assert_eq!((report.accepted, report.rejected), (0, 2));
+//! assert_eq!((report.accepted, report.rejected), (1, 1));
 //! assert!(report.to_csv_string().contains("uscc.check_char"));
 //! ```
 //!

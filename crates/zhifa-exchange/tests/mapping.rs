@@ -589,3 +589,107 @@ fn rows_stream_lazily_from_endless_input() {
             .all(|r| matches!(r.as_ref().unwrap().outcome, Outcome::Accepted(_)))
     );
 }
+
+/// Maps JSON Lines of the standard profile and returns the rejection codes of each line
+/// (empty when accepted).
+fn standard_codes(t: zhifa_exchange::RecordType, lines: &[&str]) -> Vec<Vec<String>> {
+    let m = Mapping::standard(t, zhifa_exchange::SourceFormat::Jsonl);
+    let input = lines.join("\n");
+    m.open(Cursor::new(input.into_bytes()))
+        .unwrap()
+        .map(|r| match r.unwrap().outcome {
+            Outcome::Accepted(_) => Vec::new(),
+            Outcome::Rejected(rs) => rs
+                .into_iter()
+                .map(|r| format!("{}:{}", r.field, r.code))
+                .collect(),
+            Outcome::Skipped(s) => panic!("skipped {s}"),
+        })
+        .collect()
+}
+
+#[test]
+fn cross_field_rules_of_every_record_type() {
+    use zhifa_exchange::RecordType as T;
+    let env = r#""source_system":"s","source_id":"1""#;
+    assert_eq!(
+        standard_codes(
+            T::Matter,
+            &[&format!(
+                r#"{{{env},"power_code":"440100-01-02-0001","name":"对无照经营的处罚","category":"02","enforcement_field":"01","legal_basis":"《无证无照经营查处办法》第十三条","subject_uscc":"11440106006954374P","fine_min_fen":1000000,"fine_max_fen":500000,"valid_from":"2024-01-01"}}"#
+            )]
+        ),
+        [["fine_min_fen:record.fine_range"]]
+    );
+    let case = |closed: &str, certs: &str| {
+        format!(
+            r#"{{{env},"agency_uscc":"11440106006954374P","case_no":"穗天市监处罚〔2025〕101号","case_cause":"销售过期食品","procedure":"2","case_source":"1","enforcement_field":"01","filed_on":"2025-03-01","officer_cert_nos":[{certs}],"party_type":"2","party_name":"甲","party_uscc":"91440106MA59C8X28A","closed_on":{closed}}}"#
+        )
+    };
+    assert_eq!(
+        standard_codes(
+            T::Case,
+            &[
+                &case("\"2025-05-01\"", "\"4401060100012\",\"4401060100013\""),
+                &case("\"2025-02-01\"", "\"4401060100012\",\"4401060100013\""),
+                &case("null", "\"4401060100012\""),
+            ]
+        ),
+        [
+            vec![],
+            vec!["closed_on:record.date_order".to_string()],
+            vec!["officer_cert_nos:officers.too_few".to_string()],
+        ]
+    );
+    assert_eq!(
+        standard_codes(
+            T::CaseEvent,
+            &[&format!(
+                r#"{{{env},"agency_uscc":"11440106006954374P","case_no":"穗天市监处罚〔2025〕101号","seq":0,"event_type":"01","occurred_at":"2025-03-01T09:00:00+08:00"}}"#
+            )]
+        ),
+        [["seq:record.event_seq"]]
+    );
+    assert_eq!(
+        standard_codes(
+            T::Subject,
+            &[
+                &format!(r#"{{{env},"party_type":"2","name":"甲公司"}}"#),
+                &format!(
+                    r#"{{{env},"party_type":"1","name":"乙","id_number":"440106198503122010"}}"#
+                )
+            ]
+        ),
+        [
+            ["uscc:party.uscc_missing"],
+            ["id_type:party.id_type_missing"]
+        ]
+    );
+    assert_eq!(
+        standard_codes(
+            T::Officer,
+            &[&format!(
+                r#"{{{env},"name":"周敏","citizen_id":"440106198503122010","org_uscc":"11440106006954374P","cert_no":"4401060100012","cert_status":"1","cert_valid_from":"2025-01-01","cert_valid_to":"2024-12-31","cert_fields":["01"]}}"#
+            )]
+        ),
+        [["cert_valid_to:record.date_order"]]
+    );
+    assert_eq!(
+        standard_codes(
+            T::Decision,
+            &[&format!(
+                r#"{{{env},"agency_uscc":"11440106006954374P","case_no":"穗天市监处罚〔2025〕101号","decision_no":"穗天市监罚字〔2025〕101号","decided_on":"2025-03-12","party_type":"2","party_name":"甲","party_uscc":"91440106MA59C8X28A","penalty_types":["03"],"fine_fen":500000,"served_on":"2025-03-10","paid_on":"2025-03-11"}}"#
+            )]
+        ),
+        [["served_on:record.date_order", "paid_on:record.date_order"]]
+    );
+    assert_eq!(
+        standard_codes(
+            T::Inspection,
+            &[&format!(
+                r#"{{{env},"agency_uscc":"1144010000695530XE","inspection_no":"穗环检〔2025〕1号","inspected_at":"2025-01-08T09:30:00+08:00","enforcement_field":"02","officer_cert_nos":"4401000200011;4401000200027","party_type":"3","party_name":"某合伙企业","result":"1"}}"#
+            )]
+        ),
+        [["party_uscc:party.uscc_missing"]]
+    );
+}
