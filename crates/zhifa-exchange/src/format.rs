@@ -6,6 +6,9 @@
 //! the one definition: the serde types, the CSV profile's columns, the JSON Schemas and the
 //! validation are all derived from them.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use zhifa_domain::standard::{Element, Standard};
@@ -69,8 +72,17 @@ pub struct FieldDef {
 impl FieldDef {
     /// The data element (the tests guarantee it exists in the built-in standard).
     pub fn element(&self) -> &'static Element {
-        Standard::builtin()
-            .element(self.element)
+        static INDEX: OnceLock<HashMap<&'static str, &'static Element>> = OnceLock::new();
+        INDEX
+            .get_or_init(|| {
+                Standard::builtin()
+                    .elements
+                    .iter()
+                    .map(|e| (e.id.as_str(), e))
+                    .collect()
+            })
+            .get(self.element)
+            .copied()
             .unwrap_or_else(|| panic!("data element {} is not in ZF-1.0", self.element))
     }
 }

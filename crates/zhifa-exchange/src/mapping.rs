@@ -10,7 +10,7 @@ use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::format::{Item, StrftimeItems};
+use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone};
 use regex::Regex;
 use serde::Serialize;
@@ -123,11 +123,27 @@ enum Source {
     Template(Vec<Part>),
 }
 
+/// A date or time format of the mapping, parsed once.
+#[derive(Clone, Debug)]
+struct DateFormat {
+    text: String,
+    items: Vec<Item<'static>>,
+}
+
+impl DateFormat {
+    /// Parses `value` with this format; `None` when it does not fit.
+    fn parse(&self, value: &str) -> Option<Parsed> {
+        let mut parsed = Parsed::new();
+        chrono::format::parse(&mut parsed, value, self.items.iter()).ok()?;
+        Some(parsed)
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Convert {
     None,
-    Date(Vec<String>, u32),
-    DateTime(Vec<String>, u32),
+    Date(Vec<DateFormat>, u32),
+    DateTime(Vec<DateFormat>, u32),
     Amount(AmountUnit),
     Boolean(Vec<String>, Vec<String>),
 }
@@ -230,16 +246,33 @@ fn compile_conditions(
     Ok(out)
 }
 
-/// Checks a chrono format string; `%y` (two-digit year) is allowed and pivoted.
-fn check_format(key: &str, f: &str) -> Result<(), MappingError> {
-    if StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
-        return Err(err(
+/// Parses a chrono format string once; `%y` (two-digit year) is allowed and pivoted.
+fn date_format(key: &str, f: &str) -> Result<DateFormat, MappingError> {
+    let invalid = || {
+        err(
             "mapping.date_format",
             key,
             format!("日期格式“{f}”无效：请使用 %Y（四位年）、%y（两位年）、%m、%d、%H、%M、%S 等"),
-        ));
+        )
+    };
+    if StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
+        return Err(invalid());
     }
-    Ok(())
+    let items = StrftimeItems::new(f)
+        .parse_to_owned()
+        .map_err(|_| invalid())?;
+    Ok(DateFormat {
+        text: f.to_string(),
+        items,
+    })
+}
+
+fn date_formats(key: &str, formats: OneOrMany<String>) -> Result<Vec<DateFormat>, MappingError> {
+    formats
+        .into_vec()
+        .iter()
+        .map(|f| date_format(key, f))
+        .collect()
 }
 
 fn compile_template(key: &str, t: &str, columns: &mut Columns) -> Result<Vec<Part>, MappingError> {
@@ -428,20 +461,12 @@ fn compile_rule(
         if kind != Some(Kind::Date) {
             return Err(wrong_kind("date", "日期型"));
         }
-        let formats = formats.into_vec();
-        for f in &formats {
-            check_format(key, f)?;
-        }
-        Convert::Date(formats, pivot)
+        Convert::Date(date_formats(key, formats)?, pivot)
     } else if let Some(formats) = rule.datetime {
         if kind != Some(Kind::DateTime) {
             return Err(wrong_kind("datetime", "日期时间型"));
         }
-        let formats = formats.into_vec();
-        for f in &formats {
-            check_format(key, f)?;
-        }
-        Convert::DateTime(formats, pivot)
+        Convert::DateTime(date_formats(key, formats)?, pivot)
     } else if let Some(unit) = rule.amount {
         if kind != Some(Kind::Money) {
             return Err(wrong_kind("amount", "金额型"));
@@ -814,47 +839,32 @@ impl Mapping {
                 ),
             }
         }
-        if rejections.is_empty()
-            && let Some(id) = &source_id
-        {
-            match self.record_type.build(&system, id, &cells) {
-                Ok(record) => {
-                    return MappedRow {
-                        line,
-                        source_id,
-                        outcome: Outcome::Accepted(Box::new(record)),
-                    };
-                }
-                Err(problems) => {
-                    for (i, value, e) in problems {
-                        let v = value.unwrap_or_default();
-                        reject(
-                            &mut rejections,
-                            labels[i],
-                            defs[i].name,
-                            defs[i].element,
-                            e,
-                            &v,
-                        );
-                    }
-                }
+        // Validate what did convert, so that one pass lists every problem of the row; a field
+        // whose conversion already failed is not reported twice.
+        let id = source_id.as_deref().unwrap_or("-");
+        match self.record_type.build(&system, id, &cells) {
+            Ok(record) if rejections.is_empty() => {
+                return MappedRow {
+                    line,
+                    source_id,
+                    outcome: Outcome::Accepted(Box::new(record)),
+                };
             }
-        } else if source_id.is_some() {
-            // Also report element problems of the values that did convert.
-            if let Err(problems) = self.record_type.build(&system, "-", &cells) {
+            Ok(_) => {}
+            Err(problems) => {
                 for (i, value, e) in problems {
-                    let converted_badly = rejections.iter().any(|r| r.field == defs[i].name);
-                    if !converted_badly {
-                        let v = value.unwrap_or_default();
-                        reject(
-                            &mut rejections,
-                            labels[i],
-                            defs[i].name,
-                            defs[i].element,
-                            e,
-                            &v,
-                        );
+                    if rejections.iter().any(|r| r.field == defs[i].name) {
+                        continue;
                     }
+                    let v = value.unwrap_or_default();
+                    reject(
+                        &mut rejections,
+                        labels[i],
+                        defs[i].name,
+                        defs[i].element,
+                        e,
+                        &v,
+                    );
                 }
             }
         }
@@ -1078,7 +1088,7 @@ impl Rule {
         match &self.convert {
             Convert::None => Ok(v),
             Convert::Date(formats, pivot) => parse_date(&v, formats, *pivot)
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(|d| d.to_string())
                 .ok_or_else(|| {
                     (
                         Invalid::new(
@@ -1086,7 +1096,7 @@ impl Rule {
                             "GB/T 7408-2005",
                             format!(
                                 "日期“{v}”不符合映射声明的格式 {} 或不存在",
-                                formats.join(" / ")
+                                format_list(formats)
                             ),
                         ),
                         v.clone(),
@@ -1107,7 +1117,7 @@ impl Rule {
                             "GB/T 7408-2005",
                             format!(
                                 "时间“{v}”不符合映射声明的格式 {} 或不存在",
-                                formats.join(" / ")
+                                format_list(formats)
                             ),
                         ),
                         v.clone(),
@@ -1166,9 +1176,17 @@ fn parse_fen(s: &str) -> Result<Fen, Invalid> {
     Fen::new(n)
 }
 
+fn format_list(formats: &[DateFormat]) -> String {
+    formats
+        .iter()
+        .map(|f| f.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// Applies the two-digit-year pivot when the format has `%y`.
-fn pivot_year(year: i32, format: &str, pivot: u32) -> i32 {
-    if !format.contains("%y") {
+fn pivot_year(year: i32, format: &DateFormat, pivot: u32) -> i32 {
+    if !format.text.contains("%y") {
         return year;
     }
     let yy = year.rem_euclid(100);
@@ -1179,9 +1197,9 @@ fn pivot_year(year: i32, format: &str, pivot: u32) -> i32 {
     }
 }
 
-fn parse_date(v: &str, formats: &[String], pivot: u32) -> Option<NaiveDate> {
+fn parse_date(v: &str, formats: &[DateFormat], pivot: u32) -> Option<NaiveDate> {
     for f in formats {
-        if let Ok(d) = NaiveDate::parse_from_str(v, f) {
+        if let Some(d) = f.parse(v).and_then(|p| p.to_naive_date().ok()) {
             let y = pivot_year(d.year(), f, pivot);
             return NaiveDate::from_ymd_opt(y, d.month(), d.day());
         }
@@ -1194,14 +1212,16 @@ fn parse_date(v: &str, formats: &[String], pivot: u32) -> Option<NaiveDate> {
     })
 }
 
-fn parse_naive_date_time(v: &str, formats: &[String], pivot: u32) -> Option<NaiveDateTime> {
+fn parse_naive_date_time(v: &str, formats: &[DateFormat], pivot: u32) -> Option<NaiveDateTime> {
     for f in formats {
-        let parsed = NaiveDateTime::parse_from_str(v, f).ok().or_else(|| {
-            NaiveDate::parse_from_str(v, f)
+        let Some(parsed) = f.parse(v) else { continue };
+        let time = parsed.to_naive_datetime_with_offset(0).ok().or_else(|| {
+            parsed
+                .to_naive_date()
                 .ok()
                 .map(|d| d.and_time(chrono::NaiveTime::MIN))
         });
-        if let Some(t) = parsed {
+        if let Some(t) = time {
             let y = pivot_year(t.year(), f, pivot);
             return NaiveDate::from_ymd_opt(y, t.month(), t.day()).map(|d| d.and_time(t.time()));
         }

@@ -197,3 +197,84 @@ fn versions_and_record_types_parse_with_clear_errors() {
     assert_eq!(e.code, "format.record_type_unknown");
     assert!(e.message.contains("decision（处罚决定）"));
 }
+
+/// Checks one JSON value against the subset of JSON Schema the generator emits.
+fn conforms(value: &serde_json::Value, schema: &serde_json::Value) -> Result<(), String> {
+    if let Some(any) = schema.get("anyOf") {
+        return any
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|s| conforms(value, s).ok())
+            .ok_or_else(|| format!("{value} matches no alternative"));
+    }
+    if let Some(c) = schema.get("const") {
+        return (value == c).then_some(()).ok_or(format!("{value} != {c}"));
+    }
+    match schema["type"].as_str().unwrap() {
+        "null" if value.is_null() => {}
+        "boolean" if value.is_boolean() => {}
+        "integer" if value.is_i64() => {
+            if schema.get("minimum").is_some() && value.as_i64().unwrap() < 0 {
+                return Err(format!("{value} < 0"));
+            }
+        }
+        "array" if value.is_array() => {
+            let items = value.as_array().unwrap();
+            if items.is_empty() {
+                return Err("empty array".into());
+            }
+            for i in items {
+                conforms(i, &schema["items"])?;
+            }
+        }
+        "string" if value.is_string() => {
+            let s = value.as_str().unwrap();
+            if let Some(e) = schema.get("enum")
+                && !e.as_array().unwrap().iter().any(|c| c == value)
+            {
+                return Err(format!("{s} not in {e}"));
+            }
+            if let Some(p) = schema["pattern"].as_str()
+                && !regex::Regex::new(p).unwrap().is_match(s)
+            {
+                return Err(format!("{s} !~ {p}"));
+            }
+            if let Some(n) = schema["maxLength"].as_u64()
+                && s.chars().count() as u64 > n
+            {
+                return Err(format!("{s} longer than {n}"));
+            }
+            match schema["format"].as_str() {
+                Some("date") => {
+                    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| e.to_string())?;
+                }
+                Some("date-time") => {
+                    chrono::DateTime::parse_from_rfc3339(s).map_err(|e| e.to_string())?;
+                }
+                _ => {}
+            }
+        }
+        t => return Err(format!("{value} is not {t}")),
+    }
+    Ok(())
+}
+
+#[test]
+fn accepted_records_conform_to_their_schemas() {
+    for system in ["market-regulation", "legacy-gbk", "environment-xlsx"] {
+        for record in example_records(system) {
+            let schema = json_schema(record.record_type(), Version::V1);
+            let json = serde_json::to_value(&record).unwrap();
+            let object = json.as_object().unwrap();
+            for key in schema["required"].as_array().unwrap() {
+                assert!(object.contains_key(key.as_str().unwrap()), "{key} missing");
+            }
+            for (k, v) in object {
+                let p = &schema["properties"][k];
+                assert!(p.is_object(), "{k} is not in the schema");
+                conforms(v, p).unwrap_or_else(|e| panic!("{system} {k}: {e}"));
+            }
+        }
+    }
+}
