@@ -696,8 +696,10 @@ fn cross_field_rules_of_every_record_type() {
 
 #[test]
 fn csv_header_row_tab_delimiter_and_gb18030_bom() {
-    let m = subject_mapping("[fields.uscc]\ncolumn = \"DM\"")
-        .replace("format = \"csv\"", "format = \"csv\"\ndelimiter = \"\\\\t\"\nheader_row = 2");
+    let m = subject_mapping("[fields.uscc]\ncolumn = \"DM\"").replace(
+        "format = \"csv\"",
+        "format = \"csv\"\ndelimiter = \"\\\\t\"\nheader_row = 2",
+    );
     let text = "市场主体名录导出\t\t\t\nID\tLX\tMC\tDM\n9\t企业\t广州市天河区云栖餐饮管理有限公司\t91440106MA59C8X28A\n";
     let (body, _, _) = encoding_rs::GB18030.encode(text);
     let bytes = [b"\x84\x31\x95\x33".as_slice(), &body].concat();
