@@ -13,7 +13,8 @@
 //!   XLSX (calamine), JSON Lines; constant memory, line numbers, no panics.
 //! - **Declarative mappings** ([`Mapping`]): a TOML file (see `docs/exchange-mapping.md`)
 //!   turns each source row into a validated [`StandardRecord`] or a list of [`Rejection`]s.
-//! - **Validation reports** ([`Report`]) as CSV and HTML.
+//! - **Validation reports** ([`Report`]) as CSV and HTML; [`CsvReportWriter`] streams the
+//!   CSV while rows are mapped and [`Report::with_limit`] bounds what the report keeps.
 //!
 //! # Using it (the import pipeline's side)
 //!
@@ -79,4 +80,4 @@ pub use format::{
 };
 pub use mapping::{MappedRow, MappedRows, Mapping, Outcome, Rejection};
 pub use read::{Encoding, ReadOptions, SourceFormat, SourceRow};
-pub use report::Report;
+pub use report::{CsvReportWriter, Report};

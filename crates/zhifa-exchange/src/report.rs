@@ -51,6 +51,10 @@ pub struct Report {
     pub skipped_rows: Vec<SkippedRow>,
     /// The error that stopped reading, if any (nothing after it was read).
     pub stopped: Option<String>,
+    /// Most rejections and skipped rows kept in `rejections` / `skipped_rows` (`None`: all).
+    pub limit: Option<usize>,
+    /// Rejections and skipped rows counted but not kept because of `limit`.
+    pub not_listed: u64,
 }
 
 impl Report {
@@ -66,7 +70,23 @@ impl Report {
             rejections: Vec::new(),
             skipped_rows: Vec::new(),
             stopped: None,
+            limit: None,
+            not_listed: 0,
         }
+    }
+
+    /// A report that counts every row but keeps at most `limit` rejections and `limit`
+    /// skipped rows, so that its memory stays bounded on any input. Stream the full list with
+    /// [`CsvReportWriter`] at the same time.
+    pub fn with_limit(mapping: &Mapping, limit: usize) -> Self {
+        Self {
+            limit: Some(limit),
+            ..Self::new(mapping)
+        }
+    }
+
+    fn room(&self, listed: usize) -> bool {
+        self.limit.is_none_or(|l| listed < l)
     }
 
     /// Counts a mapped row and keeps its rejections.
@@ -76,14 +96,24 @@ impl Report {
             Outcome::Accepted(_) => self.accepted += 1,
             Outcome::Rejected(r) => {
                 self.rejected += 1;
-                self.rejections.extend(r.iter().cloned());
+                for rejection in r {
+                    if self.room(self.rejections.len()) {
+                        self.rejections.push(rejection.clone());
+                    } else {
+                        self.not_listed += 1;
+                    }
+                }
             }
             Outcome::Skipped(reason) => {
                 self.skipped += 1;
-                self.skipped_rows.push(SkippedRow {
-                    line: row.line,
-                    reason: reason.clone(),
-                });
+                if self.room(self.skipped_rows.len()) {
+                    self.skipped_rows.push(SkippedRow {
+                        line: row.line,
+                        reason: reason.clone(),
+                    });
+                } else {
+                    self.not_listed += 1;
+                }
             }
         }
     }
@@ -93,25 +123,13 @@ impl Report {
         self.stopped = Some(error.to_string());
     }
 
-    /// Writes the rejections as CSV (UTF-8 with BOM).
+    /// Writes the kept rejections as CSV (UTF-8 with BOM).
     pub fn write_csv<W: Write>(&self, out: W) -> io::Result<()> {
-        let mut out = out;
-        out.write_all(b"\xEF\xBB\xBF")?;
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(CSV_HEADER)?;
+        let mut w = CsvReportWriter::new(out)?;
         for r in &self.rejections {
-            w.write_record([
-                r.line.to_string().as_str(),
-                &r.column,
-                &r.field,
-                &r.element,
-                &r.code,
-                &r.rule,
-                &r.value,
-                &r.message,
-            ])?;
+            w.write_rejection(r)?;
         }
-        w.flush()
+        w.finish().map(|_| ())
     }
 
     /// The CSV report as a string.
@@ -157,6 +175,14 @@ impl Report {
             )?;
         }
         writeln!(out, "<h2>驳回明细（{} 项）</h2>", self.rejections.len())?;
+        if self.not_listed > 0 {
+            writeln!(
+                out,
+                "<p>另有 {} 项驳回或跳过记录未在此列出（报告最多列出 {} 项），完整清单见 CSV 报告。</p>",
+                self.not_listed,
+                self.limit.unwrap_or_default()
+            )?;
+        }
         if !self.rejections.is_empty() {
             write!(out, "<table>\n<tr>")?;
             for h in CSV_HEADER {
@@ -205,6 +231,54 @@ impl Report {
         self.write_html(&mut buf)
             .unwrap_or_else(|e| unreachable!("writing to memory cannot fail: {e}"));
         String::from_utf8(buf).unwrap_or_else(|e| unreachable!("the report is UTF-8: {e}"))
+    }
+}
+
+/// Writes rejections as CSV while rows are mapped, so that the full list never has to be held
+/// in memory: UTF-8 with BOM, the header [`CSV_HEADER`], one line per rejection.
+pub struct CsvReportWriter<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> CsvReportWriter<W> {
+    /// Writes the BOM and the header.
+    pub fn new(mut out: W) -> io::Result<Self> {
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(CSV_HEADER)?;
+        Ok(Self { w })
+    }
+
+    /// Writes one rejection.
+    pub fn write_rejection(&mut self, r: &Rejection) -> io::Result<()> {
+        self.w.write_record([
+            r.line.to_string().as_str(),
+            &r.column,
+            &r.field,
+            &r.element,
+            &r.code,
+            &r.rule,
+            &r.value,
+            &r.message,
+        ])?;
+        Ok(())
+    }
+
+    /// Writes the rejections of a mapped row (nothing for accepted or skipped rows).
+    pub fn write_row(&mut self, row: &MappedRow) -> io::Result<()> {
+        if let Outcome::Rejected(rs) = &row.outcome {
+            for r in rs {
+                self.write_rejection(r)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the output.
+    pub fn finish(self) -> io::Result<W> {
+        self.w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
     }
 }
 

@@ -711,3 +711,28 @@ fn csv_header_row_tab_delimiter_and_gb18030_bom() {
     };
     assert_eq!(s.name, "广州市天河区云栖餐饮管理有限公司");
 }
+
+#[test]
+fn bounded_report_and_streamed_csv_agree() {
+    let m = Mapping::from_toml(DECISION).unwrap();
+    let mut input = String::from(DECISION_HEADER);
+    for i in 0..50 {
+        input.push_str(&format!(
+            "{i},2025,{i},250312,乙,91440106MA59C8X28B,罚款,,1,\n"
+        ));
+    }
+    let mut full = Report::new(&m);
+    let mut bounded = Report::with_limit(&m, 10);
+    let mut stream = zhifa_exchange::CsvReportWriter::new(Vec::new()).unwrap();
+    for row in m.open(Cursor::new(input.into_bytes())).unwrap() {
+        let row = row.unwrap();
+        full.add(&row);
+        bounded.add(&row);
+        stream.write_row(&row).unwrap();
+    }
+    let streamed = String::from_utf8(stream.finish().unwrap()).unwrap();
+    assert_eq!(streamed, full.to_csv_string());
+    assert_eq!((bounded.rejected, bounded.rejections.len()), (50, 10));
+    assert_eq!(bounded.not_listed, 40);
+    assert!(bounded.to_html_string().contains("另有 40 项"));
+}
