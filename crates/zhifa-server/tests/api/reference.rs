@@ -243,6 +243,7 @@ async fn openapi_document_lists_every_route() {
         "/healthz",
         "/api/v1/standard",
         "/api/v1/standard/code-sets/{id}",
+        "/api/v1/standard/schema/{record_type}",
         "/api/v1/check/{kind}/{value}",
         "/api/v1/calendar/day",
         "/api/v1/calendar/add",
@@ -276,7 +277,7 @@ async fn openapi_document_lists_every_route() {
     }
     assert_eq!(
         paths.len(),
-        42,
+        43,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
