@@ -736,3 +736,19 @@ fn bounded_report_and_streamed_csv_agree() {
     assert_eq!(bounded.not_listed, 40);
     assert!(bounded.to_html_string().contains("另有 40 项"));
 }
+
+#[test]
+fn mappings_and_row_streams_cross_threads() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<Mapping>();
+    sync::<Mapping>();
+    send::<zhifa_exchange::MappedRows>();
+    send::<Report>();
+    // A row stream can be consumed on another thread (e.g. a blocking task of the server).
+    let m = Mapping::from_toml(DECISION).unwrap();
+    let input = format!("{DECISION_HEADER}1,2025,7,250312,甲,91440106MA59C8X28A,罚款,,1,\n");
+    let rows = m.open(Cursor::new(input.into_bytes())).unwrap();
+    let n = std::thread::spawn(move || rows.count()).join().unwrap();
+    assert_eq!(n, 1);
+}
