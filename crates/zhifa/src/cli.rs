@@ -186,6 +186,15 @@ pub enum StandardCmd {
         #[arg(long, value_enum, default_value = "json")]
         format: StandardFormat,
     },
+    /// Print the JSON Schema of a record type of the standard exchange format (交换格式), or
+    /// of every record type when none is given.
+    Schema {
+        /// Record type: subject, officer, matter, case, case_event, decision, inspection.
+        record_type: Option<String>,
+        /// Exchange format version.
+        #[arg(long, default_value = "v1")]
+        version: String,
+    },
 }
 
 /// Output formats of the standard.

@@ -110,6 +110,28 @@ fn standard_export_and_published_markdown_agree() {
     );
 }
 
+#[test]
+fn standard_schema_prints_exchange_schemas() {
+    let one = zhifa(&["standard", "schema", "decision", "--version", "v1"]);
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).expect("schema JSON");
+    assert_eq!(v["$id"], "urn:zhifa:exchange:v1:decision");
+    assert_eq!(v["properties"]["penalty_types"]["type"], "array");
+    let all = zhifa(&["standard", "schema"]);
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).expect("schemas JSON");
+    let types: Vec<&String> = all.as_object().expect("object").keys().collect();
+    assert_eq!(types.len(), 7, "{types:?}");
+    let bad = zhifa(&["standard", "schema", "invoice"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("记录类型“invoice”不存在"));
+    let bad = zhifa(&["standard", "schema", "case", "--version", "v7"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("交换格式版本“v7”不存在"));
+}
+
 async fn open(url: &str, key_file: &Path) -> Store {
     let key = hex_key(key_file);
     Store::connect(StoreOptions {

@@ -200,6 +200,14 @@ fn code_sets_are_exactly_as_published() {
         ("investigation_outcome", &["1", "2", "3", "4"]),
         ("no_penalty_reason", &["1", "2", "3", "4", "5", "6", "9"]),
         ("service_method", &["1", "2", "3", "4", "5", "6"]),
+        (
+            "case_event_type",
+            &[
+                "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14",
+                "99",
+            ],
+        ),
+        ("inspection_result", &["1", "2", "3", "4", "9"]),
     ];
     let s = std();
     for (id, codes) in expect {

@@ -60,6 +60,47 @@ async fn data_standard_is_published() {
 }
 
 #[tokio::test]
+async fn exchange_schemas_are_published() {
+    let app = TestApp::start(Db::Sqlite).await;
+    let case = app.get("/api/v1/standard/schema/case").await;
+    assert_eq!(case.status, StatusCode::OK);
+    let case = case.json();
+    assert_eq!(case["$id"], "urn:zhifa:exchange:v1:case");
+    assert_eq!(case["properties"]["record_type"]["const"], "case");
+    assert_eq!(
+        case["properties"]["procedure"]["enum"],
+        serde_json::json!(["1", "2", "3"])
+    );
+    assert_eq!(case["properties"]["filed_on"]["format"], "date");
+    let required = case["required"].as_array().unwrap();
+    for key in ["source_system", "source_id", "agency_uscc", "case_no"] {
+        assert!(required.iter().any(|r| r == key), "{key} required");
+    }
+    let v1 = app
+        .get("/api/v1/standard/schema/decision?version=v1")
+        .await
+        .json();
+    assert_eq!(v1["properties"]["fine_fen"]["anyOf"][0]["type"], "integer");
+
+    let unknown = app.get("/api/v1/standard/schema/invoice").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let unknown = unknown.json();
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("inspection（行政检查）"),
+        "{unknown}"
+    );
+    let bad_version = app.get("/api/v1/standard/schema/case?version=v9").await;
+    assert_eq!(bad_version.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&bad_version.json()), ["version"]);
+
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    assert!(doc["paths"]["/api/v1/standard/schema/{record_type}"]["get"].is_object());
+}
+
+#[tokio::test]
 async fn identifiers_are_checked() {
     let app = TestApp::start(Db::Sqlite).await;
     let uscc = app
@@ -202,6 +243,7 @@ async fn openapi_document_lists_every_route() {
         "/healthz",
         "/api/v1/standard",
         "/api/v1/standard/code-sets/{id}",
+        "/api/v1/standard/schema/{record_type}",
         "/api/v1/check/{kind}/{value}",
         "/api/v1/calendar/day",
         "/api/v1/calendar/add",
@@ -241,7 +283,7 @@ async fn openapi_document_lists_every_route() {
     }
     assert_eq!(
         paths.len(),
-        48,
+        49,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
