@@ -18,6 +18,7 @@ mod cases;
 mod certificates;
 pub(crate) mod changes;
 pub(crate) mod evidence;
+pub(crate) mod imports;
 mod laws;
 mod ledger;
 mod ledger_read;

@@ -36,6 +36,9 @@ pub use db::changes::ChangeRecord;
 pub use db::evidence::{
     EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
 };
+pub use db::imports::{
+    IMPORTED_ENTITY, ImportCounts, ImportItem, ImportRunInput, ImportTotals, ImportedRecord,
+};
 pub use db::ledger_verify::AuditOptions;
 pub use db::outbox::MaterialiseReport;
 pub use db::{Backend, Store, StoreOptions};

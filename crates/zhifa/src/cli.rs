@@ -89,6 +89,32 @@ pub enum Command {
     },
     /// Export records for another system (数据导出), e.g. the 双公示 行政处罚 records.
     Export(ExportArgs),
+    /// Import a department system's export through a mapping file (数据导入, 汇聚).
+    Import(ImportArgs),
+}
+
+/// Options of `zhifa import`.
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// The mapping file (TOML, docs/exchange-mapping.md).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: PathBuf,
+    /// The export to import (CSV in UTF-8 or GBK/GB18030, XLSX or JSON Lines).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Map and validate only: write the report, store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the validation report here (`.html` for HTML, else CSV): every rejected row with
+    /// line, column, element, rule and value.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Records per transaction.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub batch: usize,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Options of `zhifa export`.

@@ -66,6 +66,62 @@ async fn next_seqs(tx: &mut Tx, backend: Backend, n: usize) -> Result<i64> {
     Ok(first)
 }
 
+/// Writes change-log entries and their ledger leaves inside `tx` (multi-row inserts); returns
+/// the index of the first leaf. Call it last in the transaction, as [`record_change`].
+///
+/// [`record_change`]: super::support::record_change
+pub(crate) async fn record_changes_in(
+    tx: &mut Tx,
+    backend: Backend,
+    entries: &[ChangeRecord],
+    actor: &Actor,
+    at: &str,
+) -> Result<u64> {
+    let first_seq = next_seqs(tx, backend, entries.len()).await?;
+    let rows: Vec<ChangeRow> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ChangeRow {
+            seq: first_seq + i as i64,
+            entity: e.entity.clone(),
+            entity_id: e.entity_id.clone(),
+            action: e.action.clone(),
+            actor: actor.user.clone(),
+            ip: actor.ip.clone(),
+            at: at.to_string(),
+            before: e.before.as_ref().map(to_json),
+            after: e.after.as_ref().map(to_json),
+        })
+        .collect();
+    BulkInsert {
+        head: "INSERT INTO changes (seq, entity, entity_id, action, actor, ip, at, before, after)",
+        cols: 9,
+        rows_per_statement: 400,
+        tail: "",
+    }
+    .run(tx, backend, &rows, |q, r| {
+        q.bind(r.seq)
+            .bind(r.entity.clone())
+            .bind(r.entity_id.clone())
+            .bind(r.action.clone())
+            .bind(r.actor.clone())
+            .bind(r.ip.clone())
+            .bind(r.at.clone())
+            .bind(r.before.clone())
+            .bind(r.after.clone())
+    })
+    .await?;
+    let leaves: Vec<NewLeaf<'_>> = rows
+        .iter()
+        .map(|r| NewLeaf {
+            kind: KIND_CHANGE,
+            reference: r.seq.to_string(),
+            hash: r.leaf_hash(),
+        })
+        .collect();
+    append_leaves(tx, backend, &leaves, at).await
+}
+
 impl Store {
     /// Writes many change-log entries and their ledger leaves in one transaction (group
     /// commit: one durable commit for the whole batch, APL Art. 47 全过程记录). Returns the
@@ -73,49 +129,7 @@ impl Store {
     pub async fn record_changes(&self, entries: &[ChangeRecord], actor: &Actor) -> Result<u64> {
         let at = now();
         let mut tx = self.begin_write().await?;
-        let first_seq = next_seqs(&mut tx, self.backend, entries.len()).await?;
-        let rows: Vec<ChangeRow> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| ChangeRow {
-                seq: first_seq + i as i64,
-                entity: e.entity.clone(),
-                entity_id: e.entity_id.clone(),
-                action: e.action.clone(),
-                actor: actor.user.clone(),
-                ip: actor.ip.clone(),
-                at: at.clone(),
-                before: e.before.as_ref().map(to_json),
-                after: e.after.as_ref().map(to_json),
-            })
-            .collect();
-        BulkInsert {
-            head: "INSERT INTO changes (seq, entity, entity_id, action, actor, ip, at, before, after)",
-            cols: 9,
-            rows_per_statement: 400,
-            tail: "",
-        }
-        .run(&mut tx, self.backend, &rows, |q, r| {
-            q.bind(r.seq)
-                .bind(r.entity.clone())
-                .bind(r.entity_id.clone())
-                .bind(r.action.clone())
-                .bind(r.actor.clone())
-                .bind(r.ip.clone())
-                .bind(r.at.clone())
-                .bind(r.before.clone())
-                .bind(r.after.clone())
-        })
-        .await?;
-        let leaves: Vec<NewLeaf<'_>> = rows
-            .iter()
-            .map(|r| NewLeaf {
-                kind: KIND_CHANGE,
-                reference: r.seq.to_string(),
-                hash: r.leaf_hash(),
-            })
-            .collect();
-        let first = append_leaves(&mut tx, self.backend, &leaves, &at).await?;
+        let first = record_changes_in(&mut tx, self.backend, entries, actor, &at).await?;
         tx.commit().await?;
         Ok(first)
     }

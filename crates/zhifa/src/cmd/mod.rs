@@ -5,6 +5,7 @@ mod bench_cases;
 mod calendar;
 mod check;
 mod export;
+mod import;
 mod laws;
 mod ledger;
 mod ledger_bundle;
@@ -56,6 +57,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => {
             let config = Config::load(cli.config.as_deref(), &flags)?;
             runtime()?.block_on(export::run(args, &config))
+        }
+        Command::Import(args) => {
+            let config = Config::load(cli.config.as_deref(), &flags)?;
+            runtime()?.block_on(import::run(args, &config))
         }
         Command::Serve(args) => serve(cli.config.as_deref(), flags, args, false),
         Command::Demo(args) => serve(cli.config.as_deref(), flags, args, true),
