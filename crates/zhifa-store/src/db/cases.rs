@@ -42,7 +42,7 @@ use super::{Backend, Store};
 use crate::case_model::*;
 use crate::crypto::FieldCipher;
 use crate::error::{Result, StoreError};
-use crate::ledger::{CaseEventRow, KIND_CASE_EVENT, LEDGER_HASH};
+use crate::ledger::{CaseEventRow, KIND_CASE_EVENT};
 use crate::model::*;
 use crate::scope::Scope;
 
@@ -449,6 +449,8 @@ struct Batch<'a> {
     numbers_used: HashSet<NumberKey>,
     next_seq: i64,
     first_leaf: i64,
+    /// The ledger's hash function.
+    hash: zhifa_ledger::HashAlg,
     events: Vec<EventOut>,
     cases: HashMap<String, CaseOut>,
     case_order: Vec<String>,
@@ -469,7 +471,7 @@ impl<'a> Batch<'a> {
             .fetch_one(&mut **tx)
             .await?
             .try_get(0)?;
-        let first_leaf = super::ledger::leaf_count(tx).await? as i64;
+        let head = super::ledger::ledger_head(tx).await?;
         Ok(Batch {
             calendar,
             today,
@@ -480,7 +482,8 @@ impl<'a> Batch<'a> {
             numbers: HashMap::new(),
             numbers_used: HashSet::new(),
             next_seq,
-            first_leaf,
+            first_leaf: head.size as i64,
+            hash: head.alg,
             events: Vec::new(),
             cases: HashMap::new(),
             case_order: Vec::new(),
@@ -672,7 +675,7 @@ impl<'a> Batch<'a> {
                 idempotency_key: env.idempotency_key.clone(),
                 payload,
             };
-            let hash = row.leaf_hash();
+            let hash = row.leaf_hash(self.hash);
             if DECISION_KINDS.contains(&row.kind.as_str()) {
                 *decision_seq = Some(seq);
                 *decision_hash = Some(hash.to_hex());
@@ -1678,11 +1681,11 @@ impl Store {
             Some(c) => parse_hash(&c.root)?,
             None => proof.root,
         };
-        let recomputed = row.leaf_hash();
+        let recomputed = row.leaf_hash(proof.hash);
         let verified = recomputed.to_hex() == code
             && proof.leaf_hash == recomputed
             && zhifa_ledger::verify_inclusion(
-                LEDGER_HASH,
+                proof.hash,
                 &recomputed,
                 leaf_index as u64,
                 size,

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::Backend;
 use super::Store;
-use super::ledger::{NewLeaf, append_leaves};
+use super::ledger::{NewLeaf, append_leaves_at, ledger_head};
 use super::support::{BulkInsert, Tx, Where, fetch_page, get_json_opt, now, to_json};
 use crate::error::Result;
 use crate::ledger::{ChangeRow, KIND_CHANGE};
@@ -107,15 +107,16 @@ impl Store {
                 .bind(r.after.clone())
         })
         .await?;
+        let head = ledger_head(&mut tx).await?;
         let leaves: Vec<NewLeaf<'_>> = rows
             .iter()
             .map(|r| NewLeaf {
                 kind: KIND_CHANGE,
                 reference: r.seq.to_string(),
-                hash: r.leaf_hash(),
+                hash: r.leaf_hash(head.alg),
             })
             .collect();
-        let first = append_leaves(&mut tx, self.backend, &leaves, &at).await?;
+        let first = append_leaves_at(&mut tx, self.backend, head, &leaves, &at).await?;
         tx.commit().await?;
         Ok(first)
     }

@@ -7,15 +7,15 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use zhifa_ledger::{
-    Checkpoint, CompactRange, ConsistencyProof, InclusionProof, NodeId, NodeMap, NoteSigner,
-    consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
+    Checkpoint, CompactRange, ConsistencyProof, HashAlg, InclusionProof, NodeId, NodeMap,
+    NoteSigner, consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
 };
 
 use super::Store;
 use super::ledger::{leaf_count, read_nodes};
 use super::support::{field_error, now};
 use crate::error::{Result, StoreError};
-use crate::ledger::{LEDGER_HASH, LeafRow, StoredCheckpoint};
+use crate::ledger::{LeafRow, StoredCheckpoint};
 
 /// `ledger.tree_size`: a size beyond the current log.
 pub(crate) fn size_error(field: &str, size: u64, have: u64) -> StoreError {
@@ -51,8 +51,12 @@ async fn read_or_size_error(
 }
 
 /// The root of a tree from its right-edge node hashes.
-fn edge_root(size: u64, nodes: Vec<zhifa_ledger::Hash>) -> Result<zhifa_ledger::Hash> {
-    CompactRange::from_nodes(LEDGER_HASH, size, nodes)
+fn edge_root(
+    alg: HashAlg,
+    size: u64,
+    nodes: Vec<zhifa_ledger::Hash>,
+) -> Result<zhifa_ledger::Hash> {
+    CompactRange::from_nodes(alg, size, nodes)
         .map(|r| r.root())
         .map_err(|e| StoreError::Ledger(e.to_string()))
 }
@@ -74,6 +78,7 @@ impl Store {
         leaf_index: u64,
         tree_size: u64,
     ) -> Result<InclusionProof> {
+        let alg = self.ledger_hash().await?;
         let mut conn = self.pool.acquire().await?;
         let ids = inclusion_proof_nodes(leaf_index, tree_size).map_err(|_| {
             StoreError::invalid(field_error(
@@ -91,12 +96,12 @@ impl Store {
         let hashes =
             read_or_size_error(&mut conn, self.backend, &wanted, "tree_size", tree_size).await?;
         let leaf_hash = hashes[path_len - 1];
-        let root = edge_root(tree_size, hashes[path_len..].to_vec())?;
-        let map = NodeMap::new(LEDGER_HASH, wanted.into_iter().zip(hashes));
+        let root = edge_root(alg, tree_size, hashes[path_len..].to_vec())?;
+        let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));
         let proof = inclusion_proof(&map, leaf_index, tree_size)
             .map_err(|e| StoreError::Ledger(e.to_string()))?;
         Ok(InclusionProof {
-            hash: LEDGER_HASH,
+            hash: alg,
             leaf_index,
             tree_size,
             leaf_hash,
@@ -112,6 +117,7 @@ impl Store {
         size1: u64,
         size2: u64,
     ) -> Result<ConsistencyProof> {
+        let alg = self.ledger_hash().await?;
         let mut conn = self.pool.acquire().await?;
         let ids = consistency_proof_nodes(size1, size2).map_err(|_| {
             StoreError::invalid(field_error(
@@ -126,13 +132,13 @@ impl Store {
         wanted.extend_from_slice(&edge1);
         wanted.extend_from_slice(&edge2);
         let hashes = read_or_size_error(&mut conn, self.backend, &wanted, "size2", size2).await?;
-        let root1 = edge_root(size1, hashes[a..b].to_vec())?;
-        let root2 = edge_root(size2, hashes[b..].to_vec())?;
-        let map = NodeMap::new(LEDGER_HASH, wanted.into_iter().zip(hashes));
+        let root1 = edge_root(alg, size1, hashes[a..b].to_vec())?;
+        let root2 = edge_root(alg, size2, hashes[b..].to_vec())?;
+        let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));
         let proof =
             consistency_proof(&map, size1, size2).map_err(|e| StoreError::Ledger(e.to_string()))?;
         Ok(ConsistencyProof {
-            hash: LEDGER_HASH,
+            hash: alg,
             size1,
             size2,
             root1,
