@@ -6,7 +6,8 @@
 //! the append completed. Writers are serialised by [`Store::begin_write`], so leaf indexes are
 //! gap-free; a rolled-back transaction takes its leaves with it.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use sqlx::AnyConnection;
 use sqlx::{AssertSqlSafe, Row};
@@ -75,7 +76,7 @@ pub(crate) async fn read_nodes(
     leaves.dedup();
     inner.sort_unstable();
     inner.dedup();
-    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    let mut found = HashMap::with_capacity(ids.len());
     // Chunks keep the bind count under SQLite's and PostgreSQL's limits.
     const CHUNK: usize = 8_000;
     let chunks = leaves
@@ -232,6 +233,38 @@ fn parse_alg(recorded: Option<&str>) -> Result<HashAlg> {
 #[derive(Debug, Default)]
 pub(crate) struct LedgerCache {
     alg: OnceLock<HashAlg>,
+    upper: RwLock<HashMap<i64, Hash>>,
+}
+
+/// Stored nodes at or above this level are kept in memory once read (at 10^7 leaves that is
+/// at most ~80,000 hashes, a few MB), so a proof reads only its lower levels from storage.
+const CACHED_LEVEL: u8 = 8;
+/// At most this many nodes are kept (≈ 50 MB); beyond it proofs read more from storage.
+const CACHE_CAPACITY: usize = 1 << 20;
+
+impl LedgerCache {
+    /// The cached hash of a node, if kept.
+    pub(crate) fn node(&self, id: NodeId) -> Option<Hash> {
+        if id.level < CACHED_LEVEL {
+            return None;
+        }
+        let upper = self.upper.read().unwrap_or_else(|e| e.into_inner());
+        upper.get(&node_key(id)).copied()
+    }
+
+    /// Keeps the upper-level nodes among `ids` (read from committed storage: they never
+    /// change once written).
+    pub(crate) fn keep(&self, ids: &[NodeId], hashes: &[Hash]) {
+        if !ids.iter().any(|id| id.level >= CACHED_LEVEL) {
+            return;
+        }
+        let mut upper = self.upper.write().unwrap_or_else(|e| e.into_inner());
+        for (id, hash) in ids.iter().zip(hashes) {
+            if id.level >= CACHED_LEVEL && upper.len() < CACHE_CAPACITY {
+                upper.insert(node_key(*id), *hash);
+            }
+        }
+    }
 }
 
 /// The compact range of the first `size` leaves, from the stored right edge.

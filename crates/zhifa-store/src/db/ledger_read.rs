@@ -50,6 +50,38 @@ async fn read_or_size_error(
     }
 }
 
+impl Store {
+    /// The stored hashes of `ids` for a proof over `size` leaves: upper levels from the
+    /// in-memory cache when kept, the rest in one read ([`read_or_size_error`]).
+    async fn proof_nodes(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        ids: &[NodeId],
+        field: &str,
+        size: u64,
+    ) -> Result<Vec<zhifa_ledger::Hash>> {
+        let mut out: Vec<Option<zhifa_ledger::Hash>> =
+            ids.iter().map(|id| self.ledger.node(*id)).collect();
+        let missing: Vec<NodeId> = ids
+            .iter()
+            .zip(&out)
+            .filter(|(_, h)| h.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        if !missing.is_empty() {
+            let read = read_or_size_error(conn, self.backend, &missing, field, size).await?;
+            self.ledger.keep(&missing, &read);
+            let mut read = read.into_iter();
+            for slot in out.iter_mut().filter(|h| h.is_none()) {
+                *slot = read.next();
+            }
+        }
+        out.into_iter()
+            .map(|h| h.ok_or_else(|| StoreError::Ledger("账本节点读取不完整".to_string())))
+            .collect()
+    }
+}
+
 /// The root of a tree from its right-edge node hashes.
 fn edge_root(
     alg: HashAlg,
@@ -93,8 +125,9 @@ impl Store {
         wanted.push(NodeId::new(0, leaf_index));
         let path_len = wanted.len();
         wanted.extend_from_slice(&edge);
-        let hashes =
-            read_or_size_error(&mut conn, self.backend, &wanted, "tree_size", tree_size).await?;
+        let hashes = self
+            .proof_nodes(&mut conn, &wanted, "tree_size", tree_size)
+            .await?;
         let leaf_hash = hashes[path_len - 1];
         let root = edge_root(alg, tree_size, hashes[path_len..].to_vec())?;
         let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));
@@ -131,7 +164,7 @@ impl Store {
         let (a, b) = (wanted.len(), wanted.len() + edge1.len());
         wanted.extend_from_slice(&edge1);
         wanted.extend_from_slice(&edge2);
-        let hashes = read_or_size_error(&mut conn, self.backend, &wanted, "size2", size2).await?;
+        let hashes = self.proof_nodes(&mut conn, &wanted, "size2", size2).await?;
         let root1 = edge_root(alg, size1, hashes[a..b].to_vec())?;
         let root2 = edge_root(alg, size2, hashes[b..].to_vec())?;
         let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));

@@ -576,3 +576,101 @@ store_test!(
     ledger_default_sm3_sqlite,
     ledger_default_sm3_postgres
 );
+
+async fn large_log_proofs_and_audit_cross_chunks(store: Store) {
+    // More leaves than one audit chunk (8,192) and upper tree levels (≥ 8) that proofs keep
+    // in memory once read.
+    let n = 9_000usize;
+    let records: Vec<zhifa_store::ChangeRecord> = (0..n)
+        .map(|i| zhifa_store::ChangeRecord {
+            entity: "inspection".into(),
+            entity_id: format!("i-{i}"),
+            action: "create".into(),
+            before: None,
+            after: Some(serde_json::json!({ "n": i, "结果": "合格" })),
+        })
+        .collect();
+    store
+        .record_changes(&records, &actor())
+        .await
+        .expect("batch");
+    let size = n as u64;
+    let alg = store.ledger_hash().await.expect("hash");
+    let mut tree = MemoryTree::new(alg);
+    for seq in 1..=size {
+        let row = store.change_row(&seq.to_string()).await.expect("row");
+        tree.push(row.leaf_hash(alg));
+    }
+    // Twice: the first proof reads every node from storage, the second takes the upper levels
+    // from memory; both must match the tree rebuilt from the rows.
+    for _ in 0..2 {
+        for (i, m) in [
+            (0, size),
+            (8_191, size),
+            (8_192, 8_193),
+            (4_097, 8_500),
+            (8_999, size),
+        ] {
+            let p = store.ledger_inclusion_proof(i, m).await.expect("proof");
+            assert_eq!(
+                p.proof,
+                tree.inclusion_proof(i, m).expect("memory"),
+                "{i} {m}"
+            );
+            assert_eq!(p.root, tree.root_at(m).expect("root"));
+            verify_as_json(&p);
+        }
+        for (a, b) in [(1, size), (256, 4_096), (3_000, 8_999), (8_192, size)] {
+            let p = store.ledger_consistency_proof(a, b).await.expect("proof");
+            assert_eq!(p.proof, tree.consistency_proof(a, b).expect("memory"));
+            verify_as_json(&p);
+        }
+    }
+    let s = signers();
+    let refs: Vec<&(dyn NoteSigner + Send + Sync)> = s.iter().map(|x| x as _).collect();
+    store.sign_checkpoint(ORIGIN, &refs).await.expect("sign");
+    let report = audit(&store, &s, None).await;
+    assert!(report.is_intact(), "{:?}", report.findings);
+    assert_eq!((report.leaves, report.changes), (size, size));
+
+    // An edit in the second chunk is found and named.
+    exec(
+        &store,
+        "UPDATE changes SET after = '{\"n\":1}' WHERE seq = 8500",
+    )
+    .await;
+    let report = audit(&store, &s, None).await;
+    let first = &report.findings[0];
+    assert_eq!(
+        (first.code, first.seq, first.leaf_index),
+        ("ledger.entry_modified", Some(8_500), Some(8_499)),
+        "{report:?}"
+    );
+    // A stored node of the second chunk edited (its leaves untouched) is found too.
+    exec(
+        &store,
+        "UPDATE changes SET after = '{\"n\":8499,\"结果\":\"合格\"}' WHERE seq = 8500",
+    )
+    .await;
+    assert!(audit(&store, &s, None).await.is_intact());
+    let key = (1i64 << 56) + 4_200;
+    exec(
+        &store,
+        &format!(
+            "UPDATE ledger_nodes SET hash = '{}' WHERE id = {key}",
+            "0".repeat(64)
+        ),
+    )
+    .await;
+    let report = audit(&store, &s, None).await;
+    assert_eq!(
+        report.findings[0].code, "ledger.node_mismatch",
+        "{report:?}"
+    );
+    assert_eq!(report.findings[0].leaf_index, Some(8_400));
+}
+store_test!(
+    large_log_proofs_and_audit_cross_chunks,
+    ledger_large_sqlite,
+    ledger_large_postgres
+);
