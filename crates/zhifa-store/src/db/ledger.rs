@@ -19,8 +19,11 @@ use crate::error::{Result, StoreError};
 use crate::ledger::{DEFAULT_LEDGER_HASH, LEDGER_HASH_KEY};
 use crate::model::Actor;
 
-/// Rows per multi-row INSERT of leaves or nodes.
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per multi-row INSERT of leaves (5 values each): large statements (fewer round trips to
+/// the database thread) that stay below SQLite's 32,766 and PostgreSQL's 65,535 bound values.
+const LEAF_ROWS_PER_STATEMENT: usize = 5_000;
+/// Rows per multi-row INSERT of nodes (2 values each), same bound.
+const NODE_ROWS_PER_STATEMENT: usize = 10_000;
 
 /// The `ledger_nodes.id` of a perfect subtree of level ≥ 1: `level · 2^56 + index`.
 pub(crate) fn node_key(id: NodeId) -> i64 {
@@ -314,7 +317,7 @@ pub(crate) async fn append_leaves_at(
     BulkInsert {
         head: "INSERT INTO ledger_leaves (leaf_index, kind, ref, leaf_hash, at)",
         cols: 5,
-        rows_per_statement: ROWS_PER_STATEMENT,
+        rows_per_statement: LEAF_ROWS_PER_STATEMENT,
         tail: "",
     }
     .run(tx, backend, &rows, |q, (i, l)| {
@@ -329,7 +332,7 @@ pub(crate) async fn append_leaves_at(
     BulkInsert {
         head: "INSERT INTO ledger_nodes (id, hash)",
         cols: 2,
-        rows_per_statement: ROWS_PER_STATEMENT,
+        rows_per_statement: NODE_ROWS_PER_STATEMENT,
         tail: "",
     }
     .run(tx, backend, &inner, |q, n| {
