@@ -170,9 +170,10 @@ impl Store {
             .bind(end as i64)
             .fetch_one(&mut *conn)
             .await?;
-        let rows: i64 = row.try_get(0)?;
-        let text: Option<String> = row.try_get(1)?;
-        let (text, rows) = (text.unwrap_or_default(), rows.max(0) as u64);
+        let rows = row.try_get::<i64, _>(0)?.max(0) as u64;
+        let columns = (1..=CHUNK_COLUMNS.len())
+            .map(|i| Ok(row.try_get::<Option<String>, _>(i)?.unwrap_or_default()))
+            .collect::<Result<Vec<String>>>()?;
         let nodes = match completed_between(start, start + rows) {
             None => HashMap::new(),
             Some(filter) => {
@@ -190,7 +191,7 @@ impl Store {
                     .collect()
             }
         };
-        let refs = evidence_refs(&text)?;
+        let refs = evidence_refs(&columns, rows)?;
         let mut evidence = HashMap::new();
         for e in self.evidence_by_sm3(conn, &refs).await?.into_values() {
             let file = match &opts.evidence_dir {
@@ -202,7 +203,7 @@ impl Store {
         Ok(Chunk {
             start,
             rows,
-            text,
+            columns,
             nodes,
             evidence,
         })
@@ -346,8 +347,8 @@ struct Chunk {
     start: u64,
     /// Leaves read.
     rows: u64,
-    /// The leaves and the rows they reference, [`chunk_sql`]'s aggregate.
-    text: String,
+    /// The leaves and the rows they reference, [`chunk_sql`]'s aggregates (one per column).
+    columns: Vec<String>,
     /// Stored nodes (level ≥ 1) completed by these leaves, by `ledger_nodes.id`.
     nodes: HashMap<i64, Hash>,
     /// Evidence records referenced, with the result of re-hashing the file (if checked).
@@ -384,8 +385,10 @@ const CHUNK_COLUMNS: [&str; 24] = [
 
 /// The chunk query: the leaves of `[$1, $2)` joined with the change rows and case events they
 /// reference (a non-numeric `ref` joins nothing on both backends instead of failing the cast),
-/// aggregated into one row: the count and, per leaf, every column as `<byte length>:<text>`
-/// (`-` for NULL). Length prefixes need no escaping, so any stored text comes back exactly.
+/// aggregated into one row: the count, then per column of [`CHUNK_COLUMNS`] the values of all
+/// leaves as `<byte length>:<text>` (`-` for NULL). Length prefixes need no escaping, so any
+/// stored text comes back exactly; one aggregate per column keeps the database from building a
+/// long string per row. All aggregates run over the same rows in the same order.
 fn chunk_sql(backend: Backend) -> String {
     let seq_of = |kind: &str| match backend {
         Backend::Sqlite => format!("CASE WHEN l.kind = '{kind}' THEN CAST(l.ref AS INTEGER) END"),
@@ -394,10 +397,13 @@ fn chunk_sql(backend: Backend) -> String {
              THEN CAST(l.ref AS BIGINT) END"
         ),
     };
-    let field = |i: usize| match backend {
-        Backend::Sqlite => format!("COALESCE(length(CAST(t.c{i} AS BLOB)) || ':' || t.c{i}, '-')"),
+    let aggregate = |i: usize| match backend {
+        Backend::Sqlite => format!(
+            "group_concat(COALESCE(length(CAST(t.c{i} AS BLOB)) || ':' || t.c{i}, '-'), '')"
+        ),
         Backend::Postgres => format!(
-            "COALESCE(octet_length(CAST(t.c{i} AS TEXT)) || ':' || CAST(t.c{i} AS TEXT), '-')"
+            "string_agg(COALESCE(octet_length(CAST(t.c{i} AS TEXT)) || ':' || \
+             CAST(t.c{i} AS TEXT), '-'), '' ORDER BY t.c0)"
         ),
     };
     let columns: Vec<String> = CHUNK_COLUMNS
@@ -405,17 +411,13 @@ fn chunk_sql(backend: Backend) -> String {
         .enumerate()
         .map(|(i, c)| format!("{c} AS c{i}"))
         .collect();
-    let row: Vec<String> = (0..CHUNK_COLUMNS.len()).map(field).collect();
-    let row = row.join(" || ");
-    let aggregate = match backend {
-        Backend::Sqlite => format!("group_concat({row}, '')"),
-        Backend::Postgres => format!("string_agg({row}, '' ORDER BY t.c0)"),
-    };
+    let aggregates: Vec<String> = (0..CHUNK_COLUMNS.len()).map(aggregate).collect();
     format!(
-        "SELECT COUNT(*) AS n, {aggregate} AS v FROM (SELECT {} \
+        "SELECT COUNT(*) AS n, {} FROM (SELECT {} \
          FROM ledger_leaves l LEFT JOIN changes c ON c.seq = ({}) \
          LEFT JOIN case_events e ON e.seq = ({}) \
          WHERE l.leaf_index >= $1 AND l.leaf_index < $2 ORDER BY l.leaf_index) AS t",
+        aggregates.join(", "),
         columns.join(", "),
         seq_of(KIND_CHANGE),
         seq_of(KIND_CASE_EVENT)
@@ -453,6 +455,10 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    fn new(text: &'a str) -> Self {
+        Fields { text, pos: 0 }
+    }
+
     fn done(&self) -> bool {
         self.pos >= self.text.len()
     }
@@ -494,53 +500,56 @@ struct LeafView<'a> {
     event: Option<CaseEventFields<'a>>,
 }
 
-/// The leaves of a chunk, in leaf order.
-fn parse_rows(text: &str) -> Result<Vec<LeafView<'_>>> {
-    let mut f = Fields { text, pos: 0 };
-    let mut rows = Vec::new();
-    while !f.done() {
-        let index = f.int()?.ok_or_else(|| corrupt("叶子序号为空"))?;
-        let (kind, reference, hash, at) = (f.text()?, f.text()?, f.text()?, f.text()?);
-        let change = match f.int()? {
+/// The leaves of a chunk (`rows` of them, one value per column aggregate), in leaf order.
+fn parse_rows(columns: &[String], rows: u64) -> Result<Vec<LeafView<'_>>> {
+    if columns.len() != CHUNK_COLUMNS.len() {
+        return Err(corrupt("列数不符"));
+    }
+    let mut f: Vec<Fields<'_>> = columns.iter().map(|c| Fields::new(c)).collect();
+    let mut out = Vec::with_capacity(rows as usize);
+    for _ in 0..rows {
+        let index = f[0].int()?.ok_or_else(|| corrupt("叶子序号为空"))?;
+        let (kind, reference, hash, at) = (f[1].text()?, f[2].text()?, f[3].text()?, f[4].text()?);
+        let change = match f[5].int()? {
             None => {
-                for _ in 0..8 {
-                    f.opt()?;
+                for c in &mut f[6..14] {
+                    c.opt()?;
                 }
                 None
             }
             Some(seq) => Some(ChangeFields {
                 seq,
-                entity: f.text()?,
-                entity_id: f.text()?,
-                action: f.text()?,
-                actor: f.text()?,
-                ip: f.opt()?,
-                at: f.text()?,
-                before: f.opt()?,
-                after: f.opt()?,
+                entity: f[6].text()?,
+                entity_id: f[7].text()?,
+                action: f[8].text()?,
+                actor: f[9].text()?,
+                ip: f[10].opt()?,
+                at: f[11].text()?,
+                before: f[12].opt()?,
+                after: f[13].opt()?,
             }),
         };
-        let event = match f.int()? {
+        let event = match f[14].int()? {
             None => {
-                for _ in 0..9 {
-                    f.opt()?;
+                for c in &mut f[15..24] {
+                    c.opt()?;
                 }
                 None
             }
             Some(seq) => Some(CaseEventFields {
                 seq,
-                case_id: f.text()?,
-                version: f.int()?.ok_or_else(|| corrupt("事件版本为空"))?,
-                kind: f.text()?,
-                actor: f.text()?,
-                role: f.text()?,
-                at: f.text()?,
-                place: f.opt()?,
-                idempotency_key: f.text()?,
-                payload: f.text()?,
+                case_id: f[15].text()?,
+                version: f[16].int()?.ok_or_else(|| corrupt("事件版本为空"))?,
+                kind: f[17].text()?,
+                actor: f[18].text()?,
+                role: f[19].text()?,
+                at: f[20].text()?,
+                place: f[21].opt()?,
+                idempotency_key: f[22].text()?,
+                payload: f[23].text()?,
             }),
         };
-        rows.push(LeafView {
+        out.push(LeafView {
             index,
             kind,
             reference,
@@ -550,20 +559,30 @@ fn parse_rows(text: &str) -> Result<Vec<LeafView<'_>>> {
             event,
         });
     }
-    // The aggregate keeps the subquery's order in practice; do not depend on it.
-    if !rows.is_sorted_by_key(|r| r.index) {
-        rows.sort_by_key(|r| r.index);
+    if !f.iter().all(Fields::done) {
+        return Err(corrupt("叶子数与计数不符"));
     }
-    Ok(rows)
+    // The aggregates keep the subquery's order in practice; do not depend on it.
+    if !out.is_sorted_by_key(|r| r.index) {
+        out.sort_by_key(|r| r.index);
+    }
+    Ok(out)
 }
 
-/// The evidence SM3s a chunk's leaves reference.
-fn evidence_refs(text: &str) -> Result<Vec<String>> {
-    Ok(parse_rows(text)?
-        .into_iter()
-        .filter(|r| r.kind == KIND_EVIDENCE)
-        .map(|r| r.reference.to_string())
-        .collect())
+/// The evidence SM3s a chunk's leaves reference (only the `kind` and `ref` columns are read).
+fn evidence_refs(columns: &[String], rows: u64) -> Result<Vec<String>> {
+    let (Some(kinds), Some(refs)) = (columns.get(1), columns.get(2)) else {
+        return Err(corrupt("列数不符"));
+    };
+    let (mut kinds, mut refs) = (Fields::new(kinds), Fields::new(refs));
+    let mut out = Vec::new();
+    for _ in 0..rows {
+        let (kind, reference) = (kinds.text()?, refs.text()?);
+        if kind == KIND_EVIDENCE {
+            out.push(reference.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// A deleted case event whose case is looked up once the chunk is done.
@@ -606,10 +625,7 @@ impl Rebuild {
     /// Re-hashes a chunk's entries, extends the rebuilt tree and compares the nodes it
     /// completes with the stored ones.
     fn chunk(&mut self, chunk: &Chunk) -> Result<()> {
-        let rows = parse_rows(&chunk.text)?;
-        if rows.len() as u64 != chunk.rows {
-            return Err(corrupt("叶子数与计数不符"));
-        }
+        let rows = parse_rows(&chunk.columns, chunk.rows)?;
         let alg = self.alg;
         let mut completed: Vec<Node> = Vec::with_capacity(rows.len() * 2);
         for leaf in &rows {
