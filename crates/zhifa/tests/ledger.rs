@@ -36,6 +36,25 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// `zhifa ledger prove --event EVENT --out OUT` on data directory `d`.
+fn prove_to(d: &str, event: &str, out: &str) -> Output {
+    zhifa(&[
+        "--data-dir",
+        d,
+        "ledger",
+        "prove",
+        "--event",
+        event,
+        "--out",
+        out,
+    ])
+}
+
+/// `zhifa ledger verify-bundle FILE --key KEYS` (no database).
+fn verify_bundle(file: &str, keys: &str) -> Output {
+    zhifa(&["ledger", "verify-bundle", file, "--key", keys])
+}
+
 /// A data directory with five changes and one evidence file, migrated by the binary.
 fn node(dir: &Path) -> (String, String) {
     node_with_hash(dir, None)
@@ -199,18 +218,9 @@ fn prove_and_verify_bundle_round_trip() {
     for event in ["2", "s-4", sm3.as_str()] {
         let out = dir.path().join("bundle.json");
         let out = out.to_str().expect("utf-8");
-        let o = zhifa(&[
-            "--data-dir",
-            &d,
-            "ledger",
-            "prove",
-            "--event",
-            event,
-            "--out",
-            out,
-        ]);
+        let o = prove_to(&d, event, out);
         assert!(o.status.success(), "{}", text(&o));
-        let o = zhifa(&["ledger", "verify-bundle", out, "--key", keys]);
+        let o = verify_bundle(out, keys);
         assert_eq!(o.status.code(), Some(0), "{event}: {}", text(&o));
     }
     let o = zhifa(&["--data-dir", &d, "ledger", "prove", "--event", "2"]);
@@ -287,41 +297,22 @@ fn sha256_log_verifies_proves_and_refuses_a_switch() {
     let keys = dir.path().join("keys.txt");
     let o = zhifa(&["--data-dir", &d, "ledger", "keys"]);
     std::fs::write(&keys, &o.stdout).expect("keys");
+    let keys = keys.to_str().expect("utf-8");
     for event in ["3", sm3.as_str()] {
-        let out = dir.path().join("bundle.json");
-        let o = zhifa(&[
-            "--data-dir",
-            &d,
-            "ledger",
-            "prove",
-            "--event",
-            event,
-            "--out",
-            out.to_str().expect("utf-8"),
-        ]);
+        let path = dir.path().join("bundle.json");
+        let out = path.to_str().expect("utf-8");
+        let o = prove_to(&d, event, out);
         assert!(o.status.success(), "{}", text(&o));
         let bundle: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&out).expect("bundle")).expect("json");
+            serde_json::from_slice(&std::fs::read(&path).expect("bundle")).expect("json");
         assert_eq!(bundle["hash"], "sha256");
-        let o = zhifa(&[
-            "ledger",
-            "verify-bundle",
-            out.to_str().expect("utf-8"),
-            "--key",
-            keys.to_str().expect("utf-8"),
-        ]);
+        let o = verify_bundle(out, keys);
         assert_eq!(o.status.code(), Some(0), "{event}: {}", text(&o));
         // The same bundle claimed as SM3 does not hold.
         let mut claimed = bundle.clone();
         claimed["hash"] = "sm3".into();
-        std::fs::write(&out, claimed.to_string()).expect("write");
-        let o = zhifa(&[
-            "ledger",
-            "verify-bundle",
-            out.to_str().expect("utf-8"),
-            "--key",
-            keys.to_str().expect("utf-8"),
-        ]);
+        std::fs::write(&path, claimed.to_string()).expect("write");
+        let o = verify_bundle(out, keys);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     }
     // The log has leaves: switching to SM3 is refused and changes nothing.
