@@ -88,6 +88,7 @@ pub struct Store {
     passwords: Arc<Passwords>,
     group: Arc<cases::GroupCommit>,
     tokens: Arc<access::TokenCache>,
+    ledger: Arc<ledger::LedgerCache>,
 }
 
 impl Store {
@@ -115,24 +116,30 @@ impl Store {
                 .max_lifetime(None);
         }
         let pool_options = match backend {
-            Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // busy_timeout first: switching to WAL needs a lock another connection
-                    // may hold.
-                    for pragma in [
-                        format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
-                        "PRAGMA journal_mode = WAL".to_string(),
-                        "PRAGMA synchronous = NORMAL".to_string(),
-                        "PRAGMA foreign_keys = ON".to_string(),
-                        // 32 MiB page cache (allocated as used): bulk case loading touches
-                        // several indexes per event.
-                        "PRAGMA cache_size = -32768".to_string(),
-                    ] {
-                        conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
-                    }
-                    Ok(())
-                })
-            }),
+            // A local file does not drop connections: skip the ping sqlx otherwise sends
+            // before handing out an idle connection (a second round trip per query).
+            Backend::Sqlite => {
+                pool_options
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // busy_timeout first: switching to WAL needs a lock another connection
+                            // may hold.
+                            for pragma in [
+                                format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+                                "PRAGMA journal_mode = WAL".to_string(),
+                                "PRAGMA synchronous = NORMAL".to_string(),
+                                "PRAGMA foreign_keys = ON".to_string(),
+                                // 32 MiB page cache (allocated as used): bulk case loading touches
+                                // several indexes per event.
+                                "PRAGMA cache_size = -32768".to_string(),
+                            ] {
+                                conn.execute(sqlx::AssertSqlSafe(pragma)).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            }
             Backend::Postgres => pool_options,
         };
         let pool = pool_options
@@ -146,6 +153,7 @@ impl Store {
             passwords: Arc::new(Passwords::standard()),
             group: Arc::default(),
             tokens: Arc::default(),
+            ledger: Arc::default(),
         })
     }
 

@@ -1,8 +1,11 @@
 //! The whole-process record (全过程记录, APL Art. 47; 国办发〔2018〕118号 “执法全过程记录”):
 //! what a ledger leaf contains, and the records the ledger API and the audit return.
 //!
-//! Every `changes` row, every case event and every evidence file is one leaf of an RFC 9162 Merkle log hashed
-//! with SM3 (GB/T 32905). The leaf data is the entry's **canonical byte encoding**, computed
+//! Every `changes` row, every case event and every evidence file is one leaf of an RFC 9162
+//! Merkle log. The log's hash function is a property of the log: SM3 (GB/T 32905, the default)
+//! or SHA-256, chosen when the node's database is initialised, recorded in the `meta` row
+//! [`LEDGER_HASH_KEY`] and fixed once the log has a leaf ([`crate::Store::init_ledger_hash`]).
+//! The leaf data is the entry's **canonical byte encoding**, computed
 //! from stored columns only, so the audit can re-hash the row as it is now and compare it with
 //! what the signed tree committed to (docs/ledger.md defines the format):
 //!
@@ -20,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use zhifa_ledger::{Hash, HashAlg, leaf_hash};
 
-/// The hash function of this node's log: SM3 (GB/T 32905-2016).
-pub const LEDGER_HASH: HashAlg = HashAlg::Sm3;
+/// The hash function of a log whose database records none: SM3 (GB/T 32905-2016).
+pub const DEFAULT_LEDGER_HASH: HashAlg = HashAlg::Sm3;
+
+/// The `meta` key that records the log's hash function (`sm3` or `sha256`).
+pub const LEDGER_HASH_KEY: &str = "ledger_hash";
 
 /// Tag (kind and version) of the canonical encoding of a change-log row.
 pub const CHANGE_TAG: &str = "zhifa-ledger/change/v1";
@@ -38,11 +44,10 @@ pub const KIND_EVIDENCE: &str = "evidence";
 /// Leaf kind of a case event (`ref` = `case_events.seq` in decimal).
 pub const KIND_CASE_EVENT: &str = "case_event";
 
-/// Length-prefixed field encoder of the canonical leaf data.
-#[derive(Debug, Default)]
-struct Encoder(Vec<u8>);
+/// Length-prefixed field encoder of the canonical leaf data, appending to a buffer.
+struct Encoder<'o>(&'o mut Vec<u8>);
 
-impl Encoder {
+impl Encoder<'_> {
     fn field(&mut self, value: Option<&str>) -> &mut Self {
         match value {
             None => self.0.push(0),
@@ -55,6 +60,115 @@ impl Encoder {
             }
         }
         self
+    }
+
+    /// An integer column in decimal ASCII.
+    fn int(&mut self, value: i64) -> &mut Self {
+        use std::io::Write;
+        let mut digits = [0u8; 20];
+        let mut cursor = std::io::Cursor::new(&mut digits[..]);
+        // 20 bytes hold every i64 in decimal.
+        let _ = write!(cursor, "{value}");
+        let n = cursor.position() as usize;
+        self.0.push(1);
+        self.0.extend_from_slice(&(n as u32).to_be_bytes());
+        self.0.extend_from_slice(&digits[..n]);
+        self
+    }
+}
+
+/// The columns of a `changes` row, borrowed: what `zhifa-ledger/change/v1` encodes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChangeFields<'a> {
+    pub seq: i64,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub action: &'a str,
+    pub actor: &'a str,
+    pub ip: Option<&'a str>,
+    pub at: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+impl ChangeFields<'_> {
+    /// Appends the canonical byte encoding `zhifa-ledger/change/v1` to `out`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        Encoder(out)
+            .field(Some(CHANGE_TAG))
+            .int(self.seq)
+            .field(Some(self.entity))
+            .field(Some(self.entity_id))
+            .field(Some(self.action))
+            .field(Some(self.actor))
+            .field(self.ip)
+            .field(Some(self.at))
+            .field(self.before)
+            .field(self.after);
+    }
+
+    /// The owned row (for reports).
+    pub(crate) fn to_row(self) -> ChangeRow {
+        ChangeRow {
+            seq: self.seq,
+            entity: self.entity.to_string(),
+            entity_id: self.entity_id.to_string(),
+            action: self.action.to_string(),
+            actor: self.actor.to_string(),
+            ip: self.ip.map(str::to_string),
+            at: self.at.to_string(),
+            before: self.before.map(str::to_string),
+            after: self.after.map(str::to_string),
+        }
+    }
+}
+
+/// The columns of a `case_events` row, borrowed: what `zhifa-ledger/case-event/v1` encodes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CaseEventFields<'a> {
+    pub seq: i64,
+    pub case_id: &'a str,
+    pub version: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub at: &'a str,
+    pub place: Option<&'a str>,
+    pub idempotency_key: &'a str,
+    pub payload: &'a str,
+}
+
+impl CaseEventFields<'_> {
+    /// Appends the canonical byte encoding `zhifa-ledger/case-event/v1` to `out`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        Encoder(out)
+            .field(Some(CASE_EVENT_TAG))
+            .int(self.seq)
+            .field(Some(self.case_id))
+            .int(self.version)
+            .field(Some(self.kind))
+            .field(Some(self.actor))
+            .field(Some(self.role))
+            .field(Some(self.at))
+            .field(self.place)
+            .field(Some(self.idempotency_key))
+            .field(Some(self.payload));
+    }
+
+    /// The owned row (for reports).
+    pub(crate) fn to_row(self) -> CaseEventRow {
+        CaseEventRow {
+            seq: self.seq,
+            case_id: self.case_id.to_string(),
+            version: self.version,
+            kind: self.kind.to_string(),
+            actor: self.actor.to_string(),
+            role: self.role.to_string(),
+            at: self.at.to_string(),
+            place: self.place.map(str::to_string),
+            idempotency_key: self.idempotency_key.to_string(),
+            payload: self.payload.to_string(),
+        }
     }
 }
 
@@ -85,23 +199,29 @@ pub struct ChangeRow {
 impl ChangeRow {
     /// The canonical byte encoding `zhifa-ledger/change/v1` of this row.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut e = Encoder::default();
-        e.field(Some(CHANGE_TAG))
-            .field(Some(&self.seq.to_string()))
-            .field(Some(&self.entity))
-            .field(Some(&self.entity_id))
-            .field(Some(&self.action))
-            .field(Some(&self.actor))
-            .field(self.ip.as_deref())
-            .field(Some(&self.at))
-            .field(self.before.as_deref())
-            .field(self.after.as_deref());
-        e.0
+        let mut out = Vec::new();
+        self.fields().encode(&mut out);
+        out
     }
 
-    /// `H(0x00 ‖ canonical bytes)` with the ledger's hash.
-    pub fn leaf_hash(&self) -> Hash {
-        leaf_hash(LEDGER_HASH, &self.canonical_bytes())
+    /// The columns, borrowed.
+    pub(crate) fn fields(&self) -> ChangeFields<'_> {
+        ChangeFields {
+            seq: self.seq,
+            entity: &self.entity,
+            entity_id: &self.entity_id,
+            action: &self.action,
+            actor: &self.actor,
+            ip: self.ip.as_deref(),
+            at: &self.at,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        }
+    }
+
+    /// `H(0x00 ‖ canonical bytes)` with the log's hash function `alg`.
+    pub fn leaf_hash(&self, alg: HashAlg) -> Hash {
+        leaf_hash(alg, &self.canonical_bytes())
     }
 }
 
@@ -134,24 +254,26 @@ pub struct CaseEventRow {
 impl CaseEventRow {
     /// The canonical byte encoding `zhifa-ledger/case-event/v1` of this row.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut e = Encoder::default();
-        e.field(Some(CASE_EVENT_TAG))
-            .field(Some(&self.seq.to_string()))
-            .field(Some(&self.case_id))
-            .field(Some(&self.version.to_string()))
-            .field(Some(&self.kind))
-            .field(Some(&self.actor))
-            .field(Some(&self.role))
-            .field(Some(&self.at))
-            .field(self.place.as_deref())
-            .field(Some(&self.idempotency_key))
-            .field(Some(&self.payload));
-        e.0
+        let mut out = Vec::new();
+        CaseEventFields {
+            seq: self.seq,
+            case_id: &self.case_id,
+            version: self.version,
+            kind: &self.kind,
+            actor: &self.actor,
+            role: &self.role,
+            at: &self.at,
+            place: self.place.as_deref(),
+            idempotency_key: &self.idempotency_key,
+            payload: &self.payload,
+        }
+        .encode(&mut out);
+        out
     }
 
-    /// `H(0x00 ‖ canonical bytes)` with the ledger's hash.
-    pub fn leaf_hash(&self) -> Hash {
-        leaf_hash(LEDGER_HASH, &self.canonical_bytes())
+    /// `H(0x00 ‖ canonical bytes)` with the log's hash function `alg`.
+    pub fn leaf_hash(&self, alg: HashAlg) -> Hash {
+        leaf_hash(alg, &self.canonical_bytes())
     }
 }
 
@@ -180,20 +302,21 @@ impl Evidence {
     /// The canonical byte encoding `zhifa-ledger/evidence/v1` (the stored path and the leaf
     /// index are where the file is kept, not what it is, and are left out).
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut e = Encoder::default();
-        e.field(Some(EVIDENCE_TAG))
+        let mut out = Vec::new();
+        Encoder(&mut out)
+            .field(Some(EVIDENCE_TAG))
             .field(Some(&self.sm3))
-            .field(Some(&self.size.to_string()))
+            .int(self.size)
             .field(Some(&self.media_type))
             .field(self.original_name.as_deref())
             .field(Some(&self.uploaded_by))
             .field(Some(&self.at));
-        e.0
+        out
     }
 
-    /// `H(0x00 ‖ canonical bytes)` with the ledger's hash.
-    pub fn leaf_hash(&self) -> Hash {
-        leaf_hash(LEDGER_HASH, &self.canonical_bytes())
+    /// `H(0x00 ‖ canonical bytes)` with the log's hash function `alg`.
+    pub fn leaf_hash(&self, alg: HashAlg) -> Hash {
+        leaf_hash(alg, &self.canonical_bytes())
     }
 }
 
@@ -258,22 +381,50 @@ mod tests {
     }
 
     #[test]
+    fn the_hash_function_is_the_log_s() {
+        let r = row();
+        let bytes = r.canonical_bytes();
+        assert_eq!(
+            r.leaf_hash(HashAlg::Sha256),
+            leaf_hash(HashAlg::Sha256, &bytes)
+        );
+        assert_eq!(r.leaf_hash(HashAlg::Sm3), leaf_hash(HashAlg::Sm3, &bytes));
+        assert_ne!(r.leaf_hash(HashAlg::Sm3), r.leaf_hash(HashAlg::Sha256));
+        assert_eq!(DEFAULT_LEDGER_HASH, HashAlg::Sm3);
+    }
+
+    #[test]
+    fn integers_are_decimal_text_fields() {
+        for n in [0i64, 7, -1, i64::MAX, i64::MIN] {
+            let mut a = Vec::new();
+            Encoder(&mut a).int(n);
+            let mut b = Vec::new();
+            Encoder(&mut b).field(Some(&n.to_string()));
+            assert_eq!(a, b, "{n}");
+        }
+    }
+
+    #[test]
     fn every_column_changes_the_leaf() {
-        let base = row().leaf_hash();
+        let base = row().leaf_hash(DEFAULT_LEDGER_HASH);
         let mut r = row();
         r.seq = 8;
-        assert_ne!(r.leaf_hash(), base);
+        assert_ne!(r.leaf_hash(DEFAULT_LEDGER_HASH), base);
         let mut r = row();
         r.ip = Some(String::new());
-        assert_ne!(r.leaf_hash(), base, "absent and empty differ");
+        assert_ne!(
+            r.leaf_hash(DEFAULT_LEDGER_HASH),
+            base,
+            "absent and empty differ"
+        );
         let mut r = row();
         r.after = Some("{\"a\":2}".into());
-        assert_ne!(r.leaf_hash(), base);
+        assert_ne!(r.leaf_hash(DEFAULT_LEDGER_HASH), base);
         // Moving bytes between adjacent fields changes the encoding.
         let mut a = row();
         a.entity = "subjec".into();
         a.entity_id = "tid-1".into();
-        assert_ne!(a.leaf_hash(), base);
+        assert_ne!(a.leaf_hash(DEFAULT_LEDGER_HASH), base);
     }
 
     #[test]
@@ -290,7 +441,7 @@ mod tests {
             idempotency_key: "k".into(),
             payload: "{}".into(),
         };
-        let base = row.leaf_hash();
+        let base = row.leaf_hash(DEFAULT_LEDGER_HASH);
         let edits: [fn(&mut CaseEventRow); 10] = [
             |r| r.seq = 4,
             |r| r.case_id = "d".into(),
@@ -306,10 +457,10 @@ mod tests {
         for edit in edits {
             let mut r = row.clone();
             edit(&mut r);
-            assert_ne!(r.leaf_hash(), base, "{r:?}");
+            assert_ne!(r.leaf_hash(DEFAULT_LEDGER_HASH), base, "{r:?}");
         }
         assert_ne!(
-            row.leaf_hash(),
+            row.leaf_hash(DEFAULT_LEDGER_HASH),
             row_change_like(&row),
             "tags separate the kinds"
         );
@@ -327,6 +478,6 @@ mod tests {
             before: e.place.clone(),
             after: Some(e.payload.clone()),
         }
-        .leaf_hash()
+        .leaf_hash(DEFAULT_LEDGER_HASH)
     }
 }

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use zhifa_ledger::{Checkpoint, Hash, NodeId, NoteVerifier, VerifierKey};
+use zhifa_ledger::{Checkpoint, Hash, HashAlg, NodeId, NoteVerifier, VerifierKey};
 
 use crate::Store;
 use crate::error::Result;
-use crate::ledger::{CaseEventRow, ChangeRow, Evidence, LEDGER_HASH, StoredCheckpoint};
+use crate::ledger::{CaseEventRow, ChangeRow, Evidence, StoredCheckpoint};
 
 /// Findings kept at most (the first ones matter; the rest are counted).
 const MAX_FINDINGS: usize = 100;
@@ -259,6 +259,8 @@ fn describe(kind: &str, reference: &str) -> String {
 /// What the audit checked and found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LedgerReport {
+    /// The log's hash function the leaves were re-hashed with.
+    pub hash: HashAlg,
     /// Leaves re-hashed.
     pub leaves: u64,
     /// Change-log rows re-hashed.
@@ -282,10 +284,17 @@ impl LedgerReport {
     }
 
     pub(crate) fn push(&mut self, f: Finding) {
+        self.push_at(f);
+    }
+
+    /// Like [`LedgerReport::push`]; returns the finding's position when it was kept.
+    pub(crate) fn push_at(&mut self, f: Finding) -> Option<usize> {
         if self.findings.len() < MAX_FINDINGS {
             self.findings.push(f);
+            Some(self.findings.len() - 1)
         } else {
             self.more_findings += 1;
+            None
         }
     }
 
@@ -299,6 +308,7 @@ impl LedgerReport {
 /// the rebuilt tree, and consistency (RFC 9162 §2.1.4) with the previous checkpoint.
 pub(crate) async fn audit_checkpoints(
     store: &Store,
+    alg: HashAlg,
     checkpoints: &[StoredCheckpoint],
     roots: &HashMap<u64, Hash>,
     size: u64,
@@ -360,7 +370,7 @@ pub(crate) async fn audit_checkpoints(
         }
         if let Some(prev) = &previous {
             let ok = match store.ledger_consistency_proof(prev.size(), cp.size()).await {
-                Ok(p) => prev.verify_consistency(LEDGER_HASH, &cp, &p.proof).is_ok(),
+                Ok(p) => prev.verify_consistency(alg, &cp, &p.proof).is_ok(),
                 Err(_) => false,
             };
             if !ok {

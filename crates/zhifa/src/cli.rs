@@ -394,5 +394,8 @@ pub enum BenchCmd {
         /// Also run on this PostgreSQL server URL (a scratch database is created and dropped).
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
+        /// Hash function of the benchmark logs: `sm3` (default) or `sha256`.
+        #[arg(long, value_name = "ALG", default_value = "sm3")]
+        hash: zhifa_ledger::HashAlg,
     },
 }

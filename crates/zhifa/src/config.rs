@@ -42,6 +42,10 @@ pub struct Config {
     pub ledger_ed25519_key_file: String,
     /// How often (milliseconds) a checkpoint is signed when the ledger grew (default 1000).
     pub checkpoint_interval_ms: u64,
+    /// Hash function of the ledger (账本哈希算法): `sm3` (GB/T 32905) or `sha256`. It is
+    /// recorded in the database when the node is initialised and cannot change once the log
+    /// has a leaf; empty means what the database records (`sm3` for a new one).
+    pub ledger_hash: String,
     /// Evidence file directory; default `<data_dir>/evidence`.
     pub evidence_dir: String,
     /// Largest accepted evidence file in bytes (default 200 MiB).
@@ -82,6 +86,7 @@ impl Default for Config {
             ledger_sm2_key_file: String::new(),
             ledger_ed25519_key_file: String::new(),
             checkpoint_interval_ms: 1000,
+            ledger_hash: String::new(),
             evidence_dir: String::new(),
             max_evidence_bytes: 200 * 1024 * 1024,
             https: false,
@@ -109,6 +114,7 @@ impl std::fmt::Debug for Config {
             .field("laws_dir", &self.laws_dir)
             .field("ledger_origin", &self.ledger_origin())
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
+            .field("ledger_hash", &self.ledger_hash)
             .field("max_evidence_bytes", &self.max_evidence_bytes)
             .field("https", &self.https)
             .field("session_hours", &self.session_hours)
@@ -214,6 +220,18 @@ impl Config {
         format!("zhifa.local/{name}")
     }
 
+    /// The configured ledger hash function, `None` when left empty (keep what is recorded).
+    pub fn ledger_hash(&self) -> Result<Option<zhifa_ledger::HashAlg>> {
+        let name = self.ledger_hash.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let alg = name.parse().map_err(|e: zhifa_ledger::HashParseError| {
+            anyhow::anyhow!("配置项 ledger_hash（{}）：{e}", e.code())
+        })?;
+        Ok(Some(alg))
+    }
+
     /// Paths of the SM2 and Ed25519 checkpoint signing keys.
     pub fn ledger_key_paths(&self) -> [PathBuf; 2] {
         let pick = |configured: &str, default: &str| {
@@ -298,6 +316,16 @@ mod tests {
             assert_eq!(c.database_url(), "sqlite:///tmp/x/zhifa.db?mode=rwc");
             assert_eq!(c.ledger_origin(), "zhifa.local/x");
             assert_eq!(c.checkpoint_interval_ms, 1000);
+            assert_eq!(c.ledger_hash().map_err(|e| e.to_string())?, None);
+            jail.set_env("ZHIFA_LEDGER_HASH", "SHA256");
+            let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.ledger_hash().map_err(|e| e.to_string())?,
+                Some(zhifa_ledger::HashAlg::Sha256)
+            );
+            jail.set_env("ZHIFA_LEDGER_HASH", "md5");
+            let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert!(c.ledger_hash().is_err());
             Ok(())
         });
     }

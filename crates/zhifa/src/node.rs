@@ -98,6 +98,11 @@ pub async fn open_store(config: &Config) -> Result<Store> {
         .migrate()
         .await
         .context("while running database migrations")?;
+    let hash = config.ledger_hash()?;
+    store
+        .init_ledger_hash(hash, &zhifa_store::model::Actor::system("init"))
+        .await
+        .context("while recording the ledger hash function (ledger_hash)")?;
     Ok(store)
 }
 

@@ -12,12 +12,20 @@ use zhifa_store::model::Actor;
 use zhifa_store::{ChangeRecord, EvidenceUpload, Store, StoreOptions};
 
 fn zhifa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zhifa"))
-        .args(args)
+    zhifa_with_hash(args, None)
+}
+
+/// `zhifa args…` with `ZHIFA_LEDGER_HASH` set to `hash` (or unset).
+fn zhifa_with_hash(args: &[&str], hash: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhifa"));
+    cmd.args(args)
         .env_remove("ZHIFA_DATABASE_URL")
         .env_remove("ZHIFA_DATA_DIR")
-        .output()
-        .expect("run zhifa")
+        .env_remove("ZHIFA_LEDGER_HASH");
+    if let Some(h) = hash {
+        cmd.env("ZHIFA_LEDGER_HASH", h);
+    }
+    cmd.output().expect("run zhifa")
 }
 
 fn text(o: &Output) -> String {
@@ -28,10 +36,34 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// `zhifa ledger prove --event EVENT --out OUT` on data directory `d`.
+fn prove_to(d: &str, event: &str, out: &str) -> Output {
+    zhifa(&[
+        "--data-dir",
+        d,
+        "ledger",
+        "prove",
+        "--event",
+        event,
+        "--out",
+        out,
+    ])
+}
+
+/// `zhifa ledger verify-bundle FILE --key KEYS` (no database).
+fn verify_bundle(file: &str, keys: &str) -> Output {
+    zhifa(&["ledger", "verify-bundle", file, "--key", keys])
+}
+
 /// A data directory with five changes and one evidence file, migrated by the binary.
 fn node(dir: &Path) -> (String, String) {
+    node_with_hash(dir, None)
+}
+
+/// [`node`] initialised with `ZHIFA_LEDGER_HASH=hash`.
+fn node_with_hash(dir: &Path, hash: Option<&str>) -> (String, String) {
     let d = dir.to_str().expect("utf-8 path").to_string();
-    let o = zhifa(&["--data-dir", &d, "migrate"]);
+    let o = zhifa_with_hash(&["--data-dir", &d, "migrate"], hash);
     assert!(o.status.success(), "{}", text(&o));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let sm3 = rt.block_on(async {
@@ -61,7 +93,7 @@ fn node(dir: &Path) -> (String, String) {
         store.pool().close().await;
         e.sm3
     });
-    let o = zhifa(&["--data-dir", &d, "ledger", "checkpoint"]);
+    let o = zhifa_with_hash(&["--data-dir", &d, "ledger", "checkpoint"], hash);
     assert!(o.status.success(), "{}", text(&o));
     (d, sm3)
 }
@@ -186,18 +218,9 @@ fn prove_and_verify_bundle_round_trip() {
     for event in ["2", "s-4", sm3.as_str()] {
         let out = dir.path().join("bundle.json");
         let out = out.to_str().expect("utf-8");
-        let o = zhifa(&[
-            "--data-dir",
-            &d,
-            "ledger",
-            "prove",
-            "--event",
-            event,
-            "--out",
-            out,
-        ]);
+        let o = prove_to(&d, event, out);
         assert!(o.status.success(), "{}", text(&o));
-        let o = zhifa(&["ledger", "verify-bundle", out, "--key", keys]);
+        let o = verify_bundle(out, keys);
         assert_eq!(o.status.code(), Some(0), "{event}: {}", text(&o));
     }
     let o = zhifa(&["--data-dir", &d, "ledger", "prove", "--event", "2"]);
@@ -257,6 +280,51 @@ fn prove_and_verify_bundle_round_trip() {
         &other_key,
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+#[test]
+fn sha256_log_verifies_proves_and_refuses_a_switch() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (d, sm3) = node_with_hash(dir.path(), Some("sha256"));
+    // Leaf 0 records the choice; five changes and the evidence follow.
+    let o = zhifa(&["--data-dir", &d, "ledger", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("账本完整：7 个叶子") && text(&o).contains("SHA256"),
+        "{}",
+        text(&o)
+    );
+    let keys = dir.path().join("keys.txt");
+    let o = zhifa(&["--data-dir", &d, "ledger", "keys"]);
+    std::fs::write(&keys, &o.stdout).expect("keys");
+    let keys = keys.to_str().expect("utf-8");
+    for event in ["3", sm3.as_str()] {
+        let path = dir.path().join("bundle.json");
+        let out = path.to_str().expect("utf-8");
+        let o = prove_to(&d, event, out);
+        assert!(o.status.success(), "{}", text(&o));
+        let bundle: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("bundle")).expect("json");
+        assert_eq!(bundle["hash"], "sha256");
+        let o = verify_bundle(out, keys);
+        assert_eq!(o.status.code(), Some(0), "{event}: {}", text(&o));
+        // The same bundle claimed as SM3 does not hold.
+        let mut claimed = bundle.clone();
+        claimed["hash"] = "sm3".into();
+        std::fs::write(&path, claimed.to_string()).expect("write");
+        let o = verify_bundle(out, keys);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    }
+    // The log has leaves: switching to SM3 is refused and changes nothing.
+    let o = zhifa_with_hash(&["--data-dir", &d, "ledger", "verify"], Some("sm3"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ledger_hash"), "{}", text(&o));
+    let o = zhifa_with_hash(&["--data-dir", &d, "ledger", "verify"], Some("sha256"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // An unknown name is a configuration error naming the key.
+    let o = zhifa_with_hash(&["--data-dir", &d, "ledger", "verify"], Some("md5"));
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ledger_hash"), "{}", text(&o));
 }
 
 /// `GET path` on a running server, answering the status line and body.

@@ -37,7 +37,7 @@ pub struct Doc;
 pub struct LedgerKeys {
     /// Origin line of the node's checkpoints.
     pub origin: String,
-    /// Tree hash: `sm3`.
+    /// The log's tree hash: `sm3` (default) or `sha256`.
     pub hash: String,
     /// Verifier keys (c2sp.org/signed-note vkey text): SM2 and Ed25519.
     pub keys: Vec<String>,
@@ -100,14 +100,14 @@ pub struct ConsistencyQuery {
 /// 账本公钥 — the public keys that sign this node's checkpoints.
 #[utoipa::path(
     get, path = "/api/v1/ledger/keys", tag = "ledger",
-    responses((status = 200, description = "检查点签名公钥", body = LedgerKeys))
+    responses((status = 200, description = "检查点签名公钥", body = LedgerKeys), ReadErrors)
 )]
-pub async fn keys(State(state): State<AppState>) -> Json<LedgerKeys> {
-    Json(LedgerKeys {
+pub async fn keys(State(state): State<AppState>) -> ApiResult<Json<LedgerKeys>> {
+    Ok(Json(LedgerKeys {
         origin: state.config.ledger.origin.clone(),
-        hash: zhifa_store::ledger::LEDGER_HASH.as_str().to_string(),
+        hash: state.store.ledger_hash().await?.as_str().to_string(),
         keys: state.config.ledger.verifier_keys.clone(),
-    })
+    }))
 }
 
 /// 最新检查点 — the latest signed checkpoint (c2sp.org/tlog-checkpoint signed note, text/plain).

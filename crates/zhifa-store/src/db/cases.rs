@@ -41,7 +41,7 @@ use super::{Backend, Store};
 use crate::case_model::*;
 use crate::crypto::FieldCipher;
 use crate::error::{Result, StoreError};
-use crate::ledger::{CaseEventRow, KIND_CASE_EVENT, LEDGER_HASH};
+use crate::ledger::{CaseEventRow, KIND_CASE_EVENT};
 use crate::model::*;
 use crate::scope::Scope;
 
@@ -450,6 +450,8 @@ struct Batch<'a> {
     numbers_used: HashSet<NumberKey>,
     next_seq: i64,
     first_leaf: i64,
+    /// The ledger's hash function.
+    hash: zhifa_ledger::HashAlg,
     events: Vec<EventOut>,
     cases: HashMap<String, CaseOut>,
     case_order: Vec<String>,
@@ -465,18 +467,24 @@ fn command_sm3(case_id: Option<&str>, cmd: &Command) -> String {
 
 impl<'a> Batch<'a> {
     async fn new(tx: &mut Tx, calendar: &'a LegalCalendar, today: NaiveDate) -> Result<Batch<'a>> {
-        // One round trip for the batch's starting point: next event seq, ledger size, rules.
+        // One round trip for the batch's starting point: next event seq, the ledger's size
+        // and hash function, the rules.
         let row = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events), \
-             (SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_leaves), \
-             (SELECT value FROM node_settings WHERE key = $1)",
+             COALESCE((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), 0), \
+             (SELECT value FROM meta WHERE key = $1), \
+             (SELECT value FROM node_settings WHERE key = $2)",
         )
+        .bind(crate::ledger::LEDGER_HASH_KEY)
         .bind(RULES_KEY)
         .fetch_one(&mut **tx)
         .await?;
         let next_seq: i64 = row.try_get(0)?;
-        let first_leaf: i64 = row.try_get(1)?;
-        let rules = match row.try_get::<Option<String>, _>(2)? {
+        let head = super::ledger::LedgerHead {
+            size: row.try_get::<i64, _>(1)?.max(0) as u64,
+            alg: super::ledger::parse_alg(row.try_get::<Option<String>, _>(2)?.as_deref())?,
+        };
+        let rules = match row.try_get::<Option<String>, _>(3)? {
             None => CaseRules::default(),
             Some(text) => serde_json::from_str(&text).map_err(|e| decode_err("case_rules", e))?,
         };
@@ -490,7 +498,8 @@ impl<'a> Batch<'a> {
             numbers: HashMap::new(),
             numbers_used: HashSet::new(),
             next_seq,
-            first_leaf,
+            first_leaf: head.size as i64,
+            hash: head.alg,
             events: Vec::new(),
             cases: HashMap::new(),
             case_order: Vec::new(),
@@ -682,7 +691,7 @@ impl<'a> Batch<'a> {
                 idempotency_key: env.idempotency_key.clone(),
                 payload,
             };
-            let hash = row.leaf_hash();
+            let hash = row.leaf_hash(self.hash);
             if DECISION_KINDS.contains(&row.kind.as_str()) {
                 *decision_seq = Some(seq);
                 *decision_hash = Some(hash.to_hex());
@@ -1842,11 +1851,11 @@ impl Store {
             Some(c) => parse_hash(&c.root)?,
             None => proof.root,
         };
-        let recomputed = row.leaf_hash();
+        let recomputed = row.leaf_hash(proof.hash);
         let verified = recomputed.to_hex() == code
             && proof.leaf_hash == recomputed
             && zhifa_ledger::verify_inclusion(
-                LEDGER_HASH,
+                proof.hash,
                 &recomputed,
                 leaf_index as u64,
                 size,

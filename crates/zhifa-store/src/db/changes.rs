@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::Backend;
 use super::Store;
-use super::ledger::{NewLeaf, append_leaves};
+use super::ledger::{NewLeaf, append_leaves_at, ledger_head};
 use super::support::{BulkInsert, Tx, Where, fetch_page, get_json_opt, now, to_json};
 use crate::error::Result;
 use crate::ledger::{ChangeRow, KIND_CHANGE};
@@ -96,7 +96,8 @@ pub(crate) async fn record_changes_in(
     BulkInsert {
         head: "INSERT INTO changes (seq, entity, entity_id, action, actor, ip, at, before, after)",
         cols: 9,
-        rows_per_statement: 400,
+        // 22,500 bound values: under SQLite's 32,766.
+        rows_per_statement: 2_500,
         tail: "",
     }
     .run(tx, backend, &rows, |q, r| {
@@ -111,15 +112,16 @@ pub(crate) async fn record_changes_in(
             .bind(r.after.clone())
     })
     .await?;
+    let head = ledger_head(tx).await?;
     let leaves: Vec<NewLeaf<'_>> = rows
         .iter()
         .map(|r| NewLeaf {
             kind: KIND_CHANGE,
             reference: r.seq.to_string(),
-            hash: r.leaf_hash(),
+            hash: r.leaf_hash(head.alg),
         })
         .collect();
-    append_leaves(tx, backend, &leaves, at).await
+    append_leaves_at(tx, backend, head, &leaves, at).await
 }
 
 impl Store {

@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::Store;
-use super::ledger::{NewLeaf, append_leaves};
+use super::ledger::{NewLeaf, append_leaves_at, ledger_head};
 use super::support::now;
 use crate::error::{Result, StoreError};
 use crate::ledger::{Evidence, KIND_EVIDENCE};
@@ -236,12 +236,14 @@ impl Store {
             at: at.clone(),
             leaf_index: 0,
         };
+        let head = ledger_head(&mut tx).await?;
         let leaf = NewLeaf {
             kind: KIND_EVIDENCE,
             reference: evidence.sm3.clone(),
-            hash: evidence.leaf_hash(),
+            hash: evidence.leaf_hash(head.alg),
         };
-        evidence.leaf_index = append_leaves(&mut tx, self.backend, &[leaf], &at).await? as i64;
+        evidence.leaf_index =
+            append_leaves_at(&mut tx, self.backend, head, &[leaf], &at).await? as i64;
         let insert = format!(
             "INSERT INTO evidence ({EVIDENCE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         );

@@ -7,15 +7,15 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use zhifa_ledger::{
-    Checkpoint, CompactRange, ConsistencyProof, InclusionProof, NodeId, NodeMap, NoteSigner,
-    consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
+    Checkpoint, CompactRange, ConsistencyProof, HashAlg, InclusionProof, NodeId, NodeMap,
+    NoteSigner, consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
 };
 
 use super::Store;
 use super::ledger::{leaf_count, read_nodes};
 use super::support::{field_error, now};
 use crate::error::{Result, StoreError};
-use crate::ledger::{LEDGER_HASH, LeafRow, StoredCheckpoint};
+use crate::ledger::{LeafRow, StoredCheckpoint};
 
 /// `ledger.tree_size`: a size beyond the current log.
 pub(crate) fn size_error(field: &str, size: u64, have: u64) -> StoreError {
@@ -50,9 +50,45 @@ async fn read_or_size_error(
     }
 }
 
+impl Store {
+    /// The stored hashes of `ids` for a proof over `size` leaves: upper levels from the
+    /// in-memory cache when kept, the rest in one read ([`read_or_size_error`]).
+    async fn proof_nodes(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        ids: &[NodeId],
+        field: &str,
+        size: u64,
+    ) -> Result<Vec<zhifa_ledger::Hash>> {
+        let mut out: Vec<Option<zhifa_ledger::Hash>> =
+            ids.iter().map(|id| self.ledger.node(*id)).collect();
+        let missing: Vec<NodeId> = ids
+            .iter()
+            .zip(&out)
+            .filter(|(_, h)| h.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        if !missing.is_empty() {
+            let read = read_or_size_error(conn, self.backend, &missing, field, size).await?;
+            self.ledger.keep(&missing, &read);
+            let mut read = read.into_iter();
+            for slot in out.iter_mut().filter(|h| h.is_none()) {
+                *slot = read.next();
+            }
+        }
+        out.into_iter()
+            .map(|h| h.ok_or_else(|| StoreError::Ledger("账本节点读取不完整".to_string())))
+            .collect()
+    }
+}
+
 /// The root of a tree from its right-edge node hashes.
-fn edge_root(size: u64, nodes: Vec<zhifa_ledger::Hash>) -> Result<zhifa_ledger::Hash> {
-    CompactRange::from_nodes(LEDGER_HASH, size, nodes)
+fn edge_root(
+    alg: HashAlg,
+    size: u64,
+    nodes: Vec<zhifa_ledger::Hash>,
+) -> Result<zhifa_ledger::Hash> {
+    CompactRange::from_nodes(alg, size, nodes)
         .map(|r| r.root())
         .map_err(|e| StoreError::Ledger(e.to_string()))
 }
@@ -74,6 +110,7 @@ impl Store {
         leaf_index: u64,
         tree_size: u64,
     ) -> Result<InclusionProof> {
+        let alg = self.ledger_hash().await?;
         let mut conn = self.pool.acquire().await?;
         let ids = inclusion_proof_nodes(leaf_index, tree_size).map_err(|_| {
             StoreError::invalid(field_error(
@@ -88,15 +125,16 @@ impl Store {
         wanted.push(NodeId::new(0, leaf_index));
         let path_len = wanted.len();
         wanted.extend_from_slice(&edge);
-        let hashes =
-            read_or_size_error(&mut conn, self.backend, &wanted, "tree_size", tree_size).await?;
+        let hashes = self
+            .proof_nodes(&mut conn, &wanted, "tree_size", tree_size)
+            .await?;
         let leaf_hash = hashes[path_len - 1];
-        let root = edge_root(tree_size, hashes[path_len..].to_vec())?;
-        let map = NodeMap::new(LEDGER_HASH, wanted.into_iter().zip(hashes));
+        let root = edge_root(alg, tree_size, hashes[path_len..].to_vec())?;
+        let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));
         let proof = inclusion_proof(&map, leaf_index, tree_size)
             .map_err(|e| StoreError::Ledger(e.to_string()))?;
         Ok(InclusionProof {
-            hash: LEDGER_HASH,
+            hash: alg,
             leaf_index,
             tree_size,
             leaf_hash,
@@ -112,6 +150,7 @@ impl Store {
         size1: u64,
         size2: u64,
     ) -> Result<ConsistencyProof> {
+        let alg = self.ledger_hash().await?;
         let mut conn = self.pool.acquire().await?;
         let ids = consistency_proof_nodes(size1, size2).map_err(|_| {
             StoreError::invalid(field_error(
@@ -125,14 +164,14 @@ impl Store {
         let (a, b) = (wanted.len(), wanted.len() + edge1.len());
         wanted.extend_from_slice(&edge1);
         wanted.extend_from_slice(&edge2);
-        let hashes = read_or_size_error(&mut conn, self.backend, &wanted, "size2", size2).await?;
-        let root1 = edge_root(size1, hashes[a..b].to_vec())?;
-        let root2 = edge_root(size2, hashes[b..].to_vec())?;
-        let map = NodeMap::new(LEDGER_HASH, wanted.into_iter().zip(hashes));
+        let hashes = self.proof_nodes(&mut conn, &wanted, "size2", size2).await?;
+        let root1 = edge_root(alg, size1, hashes[a..b].to_vec())?;
+        let root2 = edge_root(alg, size2, hashes[b..].to_vec())?;
+        let map = NodeMap::new(alg, wanted.into_iter().zip(hashes));
         let proof =
             consistency_proof(&map, size1, size2).map_err(|e| StoreError::Ledger(e.to_string()))?;
         Ok(ConsistencyProof {
-            hash: LEDGER_HASH,
+            hash: alg,
             size1,
             size2,
             root1,

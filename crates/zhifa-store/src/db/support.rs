@@ -11,7 +11,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use zhifa_domain::FieldError;
 
-use super::ledger::{NewLeaf, append_leaves};
+use super::ledger::{NewLeaf, append_leaves_at, ledger_head};
 use super::{Backend, Store};
 use crate::error::{Result, StoreError};
 use crate::ledger::{ChangeRow, KIND_CHANGE};
@@ -382,12 +382,13 @@ pub(crate) async fn record_change(
         before,
         after,
     };
+    let head = ledger_head(tx).await?;
     let leaf = NewLeaf {
         kind: KIND_CHANGE,
         reference: seq.to_string(),
-        hash: row.leaf_hash(),
+        hash: row.leaf_hash(head.alg),
     };
-    append_leaves(tx, backend_of(tx), &[leaf], at).await?;
+    append_leaves_at(tx, backend_of(tx), head, &[leaf], at).await?;
     Ok(())
 }
 

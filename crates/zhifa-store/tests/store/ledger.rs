@@ -5,9 +5,11 @@
 use std::path::Path;
 
 use zhifa_domain::region::RegionTable;
-use zhifa_ledger::{Checkpoint, KeyAlg, MemoryTree, NoteSigner, SoftwareSigner, VerifierKey};
-use zhifa_store::ledger::LEDGER_HASH;
+use zhifa_ledger::{
+    Checkpoint, HashAlg, KeyAlg, MemoryTree, NoteSigner, ProofJson, SoftwareSigner, VerifierKey,
+};
 use zhifa_store::ledger_audit::LedgerReport;
+use zhifa_store::model::Actor;
 use zhifa_store::{AuditOptions, EvidenceError, EvidenceUpload, Store, check_evidence_file};
 
 use crate::fixtures::*;
@@ -102,11 +104,14 @@ async fn untouched_ledger_passes_and_proves(store: Store) {
         2,
         "SM2 and Ed25519 signatures"
     );
-    let mut tree = MemoryTree::new(LEDGER_HASH);
+    let alg = store.ledger_hash().await.expect("hash");
+    assert_eq!(alg, HashAlg::Sm3, "SM3 is the default");
+    let mut tree = MemoryTree::new(alg);
     for i in 0..size {
         let p = store.ledger_inclusion_proof(i, size).await.expect("proof");
+        assert_eq!(p.hash, HashAlg::Sm3);
         tree.push(p.leaf_hash);
-        cp.verify_inclusion(LEDGER_HASH, &p.leaf_hash, i, &p.proof)
+        cp.verify_inclusion(alg, &p.leaf_hash, i, &p.proof)
             .expect("inclusion verifies");
     }
     assert_eq!(tree.root(), cp.root());
@@ -261,7 +266,7 @@ async fn tamper_recomputed_leaf_hash_is_found(store: Store) {
     };
     let sql = format!(
         "UPDATE ledger_leaves SET leaf_hash = '{}' WHERE leaf_index = {}",
-        row.leaf_hash().to_hex(),
+        row.leaf_hash(HashAlg::Sm3).to_hex(),
         leaf.leaf_index
     );
     exec(&store, &sql).await;
@@ -402,4 +407,270 @@ store_test!(
     tamper_leaf_reference_is_found,
     ledger_tamper_leaf_ref_sqlite,
     ledger_tamper_leaf_ref_postgres
+);
+
+/// The proof as the bare JSON of `zhifa ledger verify-proof`, checked by the independent
+/// verifier after a round trip through text.
+fn verify_as_json<T: serde::Serialize>(proof: &T) {
+    let text = serde_json::to_string(proof).expect("json");
+    ProofJson::parse(&text)
+        .expect("parses")
+        .verify()
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+}
+
+async fn sha256_log_appends_proves_and_audits(store: Store) {
+    let s = signers();
+    let chosen = store
+        .init_ledger_hash(Some(HashAlg::Sha256), &Actor::system("init"))
+        .await
+        .expect("sha256 on an empty log");
+    assert_eq!(chosen, HashAlg::Sha256);
+    // The choice is itself leaf 0, hashed with SHA-256.
+    assert_eq!(store.ledger_size().await.expect("size"), 1);
+    populate(&store, &s).await;
+    assert_eq!(store.ledger_hash().await.expect("hash"), HashAlg::Sha256);
+    let size = store.ledger_size().await.expect("size");
+    assert_eq!(size, 8);
+
+    // Every leaf is SHA-256 of its canonical bytes.
+    let first = store.change_row("1").await.expect("row 1");
+    assert_eq!(first.entity, "ledger");
+    let leaf = store.ledger_leaf("change", "1").await.expect("leaf 0");
+    assert_eq!(leaf.leaf_hash, first.leaf_hash(HashAlg::Sha256).to_hex());
+    assert_ne!(leaf.leaf_hash, first.leaf_hash(HashAlg::Sm3).to_hex());
+
+    // Proofs carry `sha256` and verify with the independent verifier, as JSON too.
+    let latest = store
+        .latest_checkpoint()
+        .await
+        .expect("latest")
+        .expect("some");
+    let cp = {
+        let k = keys(&s);
+        let vs: Vec<&dyn zhifa_ledger::NoteVerifier> = k.iter().map(|x| x as _).collect();
+        Checkpoint::parse_and_verify(&latest.note, &vs)
+            .expect("signed")
+            .0
+    };
+    let mut tree = MemoryTree::new(HashAlg::Sha256);
+    for i in 0..size {
+        let p = store.ledger_inclusion_proof(i, size).await.expect("proof");
+        assert_eq!(p.hash, HashAlg::Sha256);
+        tree.push(p.leaf_hash);
+        cp.verify_inclusion(HashAlg::Sha256, &p.leaf_hash, i, &p.proof)
+            .expect("inclusion verifies");
+        assert!(
+            cp.verify_inclusion(HashAlg::Sm3, &p.leaf_hash, i, &p.proof)
+                .is_err()
+                || size == 1,
+            "a SHA-256 proof does not verify as SM3"
+        );
+        verify_as_json(&p);
+    }
+    assert_eq!(tree.root(), cp.root());
+    for m in 1..=size {
+        let p = store
+            .ledger_consistency_proof(m, size)
+            .await
+            .expect("proof");
+        assert_eq!(p.hash, HashAlg::Sha256);
+        assert_eq!(p.proof, tree.consistency_proof(m, size).expect("memory"));
+        verify_as_json(&p);
+    }
+
+    // The audit re-hashes with SHA-256 and passes.
+    let report = audit(&store, &s, None).await;
+    assert!(report.is_intact(), "{:?}", report.findings);
+    assert_eq!(
+        (report.hash, report.leaves, report.checkpoints),
+        (HashAlg::Sha256, size, 2)
+    );
+
+    // Once the log has leaves the function is fixed: asking for SM3 is refused, nothing
+    // changes; asking for what is recorded (or nothing) is fine.
+    let err = store
+        .init_ledger_hash(Some(HashAlg::Sm3), &Actor::system("init"))
+        .await
+        .expect_err("cannot switch a non-empty log");
+    assert!(
+        matches!(&err, zhifa_store::StoreError::Invalid(e) if e[0].code == "ledger.hash_fixed"),
+        "{err:?}"
+    );
+    for wanted in [None, Some(HashAlg::Sha256)] {
+        let kept = store
+            .init_ledger_hash(wanted, &Actor::system("init"))
+            .await
+            .expect("same function");
+        assert_eq!(kept, HashAlg::Sha256);
+    }
+    assert_eq!(store.ledger_size().await.expect("size"), size);
+    assert!(audit(&store, &s, None).await.is_intact());
+
+    // One tampered row is found and named.
+    exec(&store, "UPDATE changes SET actor = 'mallory' WHERE seq = 4").await;
+    let report = audit(&store, &s, None).await;
+    let first = &report.findings[0];
+    assert_eq!(
+        (first.code, first.seq, first.leaf_index),
+        ("ledger.entry_modified", Some(4), Some(3)),
+        "{report:?}"
+    );
+
+    // Re-labelling the log as SM3 behind the node's back breaks every leaf (the audit reads
+    // the recorded function itself, whatever the handle cached).
+    exec(
+        &store,
+        "UPDATE meta SET value = 'sm3' WHERE key = 'ledger_hash'",
+    )
+    .await;
+    let report = audit(&store, &s, None).await;
+    assert_eq!(report.hash, HashAlg::Sm3);
+    assert_eq!(
+        report.findings[0].code, "ledger.entry_modified",
+        "{report:?}"
+    );
+    assert_eq!(report.findings[0].leaf_index, Some(0));
+}
+store_test!(
+    sha256_log_appends_proves_and_audits,
+    ledger_sha256_sqlite,
+    ledger_sha256_postgres
+);
+
+async fn default_log_stays_sm3(store: Store) {
+    // A new log without a choice is SM3 and records it; no leaf is written for that.
+    assert_eq!(store.ledger_hash().await.expect("hash"), HashAlg::Sm3);
+    let kept = store
+        .init_ledger_hash(None, &Actor::system("init"))
+        .await
+        .expect("init");
+    assert_eq!(kept, HashAlg::Sm3);
+    assert_eq!(store.ledger_size().await.expect("size"), 0);
+    assert_eq!(
+        store
+            .meta_get("ledger_hash")
+            .await
+            .expect("meta")
+            .as_deref(),
+        Some("sm3")
+    );
+    let s = signers();
+    populate(&store, &s).await;
+    let p = store.ledger_inclusion_proof(2, 7).await.expect("proof");
+    assert_eq!(p.hash, HashAlg::Sm3);
+    let row = store.change_row("3").await.expect("row");
+    assert_eq!(p.leaf_hash, row.leaf_hash(HashAlg::Sm3));
+    verify_as_json(&p);
+    let report = audit(&store, &s, None).await;
+    assert!(report.is_intact(), "{:?}", report.findings);
+    assert_eq!(report.hash, HashAlg::Sm3);
+    let refused = store
+        .init_ledger_hash(Some(HashAlg::Sha256), &Actor::system("init"))
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(store.ledger_hash().await.expect("hash"), HashAlg::Sm3);
+}
+store_test!(
+    default_log_stays_sm3,
+    ledger_default_sm3_sqlite,
+    ledger_default_sm3_postgres
+);
+
+async fn large_log_proofs_and_audit_cross_chunks(store: Store) {
+    // More leaves than one audit chunk (8,192) and upper tree levels (≥ 8) that proofs keep
+    // in memory once read.
+    let n = 9_000usize;
+    let records: Vec<zhifa_store::ChangeRecord> = (0..n)
+        .map(|i| zhifa_store::ChangeRecord {
+            entity: "inspection".into(),
+            entity_id: format!("i-{i}"),
+            action: "create".into(),
+            before: None,
+            after: Some(serde_json::json!({ "n": i, "结果": "合格" })),
+        })
+        .collect();
+    store
+        .record_changes(&records, &actor())
+        .await
+        .expect("batch");
+    let size = n as u64;
+    let alg = store.ledger_hash().await.expect("hash");
+    let mut tree = MemoryTree::new(alg);
+    for seq in 1..=size {
+        let row = store.change_row(&seq.to_string()).await.expect("row");
+        tree.push(row.leaf_hash(alg));
+    }
+    // Twice: the first proof reads every node from storage, the second takes the upper levels
+    // from memory; both must match the tree rebuilt from the rows.
+    for _ in 0..2 {
+        for (i, m) in [
+            (0, size),
+            (8_191, size),
+            (8_192, 8_193),
+            (4_097, 8_500),
+            (8_999, size),
+        ] {
+            let p = store.ledger_inclusion_proof(i, m).await.expect("proof");
+            assert_eq!(
+                p.proof,
+                tree.inclusion_proof(i, m).expect("memory"),
+                "{i} {m}"
+            );
+            assert_eq!(p.root, tree.root_at(m).expect("root"));
+            verify_as_json(&p);
+        }
+        for (a, b) in [(1, size), (256, 4_096), (3_000, 8_999), (8_192, size)] {
+            let p = store.ledger_consistency_proof(a, b).await.expect("proof");
+            assert_eq!(p.proof, tree.consistency_proof(a, b).expect("memory"));
+            verify_as_json(&p);
+        }
+    }
+    let s = signers();
+    let refs: Vec<&(dyn NoteSigner + Send + Sync)> = s.iter().map(|x| x as _).collect();
+    store.sign_checkpoint(ORIGIN, &refs).await.expect("sign");
+    let report = audit(&store, &s, None).await;
+    assert!(report.is_intact(), "{:?}", report.findings);
+    assert_eq!((report.leaves, report.changes), (size, size));
+
+    // An edit in the second chunk is found and named.
+    exec(
+        &store,
+        "UPDATE changes SET after = '{\"n\":1}' WHERE seq = 8500",
+    )
+    .await;
+    let report = audit(&store, &s, None).await;
+    let first = &report.findings[0];
+    assert_eq!(
+        (first.code, first.seq, first.leaf_index),
+        ("ledger.entry_modified", Some(8_500), Some(8_499)),
+        "{report:?}"
+    );
+    // A stored node of the second chunk edited (its leaves untouched) is found too.
+    exec(
+        &store,
+        "UPDATE changes SET after = '{\"n\":8499,\"结果\":\"合格\"}' WHERE seq = 8500",
+    )
+    .await;
+    assert!(audit(&store, &s, None).await.is_intact());
+    let key = (1i64 << 56) + 4_200;
+    exec(
+        &store,
+        &format!(
+            "UPDATE ledger_nodes SET hash = '{}' WHERE id = {key}",
+            "0".repeat(64)
+        ),
+    )
+    .await;
+    let report = audit(&store, &s, None).await;
+    assert_eq!(
+        report.findings[0].code, "ledger.node_mismatch",
+        "{report:?}"
+    );
+    assert_eq!(report.findings[0].leaf_index, Some(8_400));
+}
+store_test!(
+    large_log_proofs_and_audit_cross_chunks,
+    ledger_large_sqlite,
+    ledger_large_postgres
 );

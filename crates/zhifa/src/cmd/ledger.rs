@@ -67,11 +67,12 @@ async fn with_store(action: LedgerCmd, config: &Config) -> Result<ExitCode> {
                 }
             } else {
                 println!(
-                    "账本完整：{} 个叶子（变更记录 {} 条，案件事件 {} 条，证据文件 {} 个）已重新计算哈希，{} 个检查点签名与一致性均有效",
+                    "账本完整：{} 个叶子（变更记录 {} 条，案件事件 {} 条，证据文件 {} 个）已按 {} 重新计算哈希，{} 个检查点签名与一致性均有效",
                     report.leaves,
                     report.changes,
                     report.case_events,
                     report.evidence,
+                    report.hash.as_str().to_uppercase(),
                     report.checkpoints
                 );
             }
@@ -119,7 +120,7 @@ async fn with_store(action: LedgerCmd, config: &Config) -> Result<ExitCode> {
             let proof = store
                 .ledger_inclusion_proof(index, checkpoint.tree_size as u64)
                 .await?;
-            let bundle = Bundle::new(entry, index, proof.proof, checkpoint.note);
+            let bundle = Bundle::new(proof.hash, entry, index, proof.proof, checkpoint.note);
             let text = serde_json::to_string_pretty(&bundle)? + "\n";
             match out {
                 Some(path) => std::fs::write(&path, text)

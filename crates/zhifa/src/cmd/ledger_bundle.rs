@@ -37,7 +37,7 @@ impl Entry {
 pub struct Bundle {
     /// `zhifa-ledger-bundle/v1`.
     pub format: String,
-    /// Tree hash (`sm3`).
+    /// The log's tree hash (`sm3` or `sha256`).
     pub hash: HashAlg,
     /// The entry as stored.
     pub entry: Entry,
@@ -83,10 +83,16 @@ impl BundleError {
 }
 
 impl Bundle {
-    /// Builds a bundle (the caller supplies a proof for the checkpoint's tree size).
-    pub fn new(entry: Entry, leaf_index: u64, proof: Vec<Hash>, checkpoint: String) -> Self {
+    /// Builds a bundle for a log hashed with `hash` (the caller supplies a proof for the
+    /// checkpoint's tree size).
+    pub fn new(
+        hash: HashAlg,
+        entry: Entry,
+        leaf_index: u64,
+        proof: Vec<Hash>,
+        checkpoint: String,
+    ) -> Self {
         let bytes = entry.canonical_bytes();
-        let hash = zhifa_store::ledger::LEDGER_HASH;
         Bundle {
             format: BUNDLE_FORMAT.to_string(),
             hash,
