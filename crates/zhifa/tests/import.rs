@@ -216,3 +216,136 @@ fn unusable_mapping_or_input_exits_2() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// `rows` market-regulation rows with distinct ids and case numbers (the example's second
+/// row, a valid decision, as the template).
+fn large_export(path: &Path, rows: usize) {
+    let example = std::fs::read_to_string(example("market-regulation").join("input.csv")).unwrap();
+    let mut lines = example.lines();
+    let header = lines.next().unwrap();
+    let template = lines.nth(1).unwrap();
+    let mut out = String::with_capacity(rows * (template.len() + 8));
+    out.push_str(header);
+    out.push('\n');
+    for i in 0..rows {
+        let n = 100_000 + i;
+        let row = template
+            .replace("CF2025000102,2,", &format!("CFX{n},{i},"))
+            .replace("〔2025〕102号", &format!("〔2025〕{n}号"));
+        out.push_str(&row);
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// SIGKILL in the middle of a large import, then the same import again: no duplicates,
+/// nothing accepted lost, the ledger intact.
+fn killed_import_resumes(url: Option<&str>) {
+    const ROWS: usize = 40_000;
+    const BATCH: usize = 500;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let input = tmp.path().join("large.csv");
+    large_export(&input, ROWS);
+    let mapping = example("market-regulation").join("mapping.toml");
+    let args = |c: &mut Command| {
+        c.arg("--data-dir").arg(&data);
+        if let Some(u) = url {
+            c.arg("--database-url").arg(u);
+        }
+        c.args([
+            "import",
+            "--quiet",
+            "--batch",
+            &BATCH.to_string(),
+            "--mapping",
+        ])
+        .arg(&mapping)
+        .arg(&input)
+        .env_remove("ZHIFA_DATABASE_URL")
+        .env_remove("ZHIFA_DATA_DIR");
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhifa"));
+    args(&mut cmd);
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the import");
+    // Kill as soon as the first batches are in (the store exists once the key does).
+    let killed_at = rt.block_on(async {
+        loop {
+            if let Some(status) = child.try_wait().expect("poll") {
+                panic!("the import ended before it could be killed: {status}");
+            }
+            if data.join("keys/field.key").exists() {
+                let store = store_at(&data, url).await;
+                let n = store.imported_count(None).await.unwrap_or(0);
+                if n > 0 {
+                    child.kill().expect("SIGKILL");
+                    child.wait().expect("reap");
+                    return store.imported_count(None).await.expect("count");
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    assert!(
+        killed_at > 0 && (killed_at as usize) < ROWS,
+        "killed mid-way: {killed_at}"
+    );
+    assert_eq!(
+        killed_at as usize % BATCH,
+        0,
+        "only whole batches are stored"
+    );
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhifa"));
+    args(&mut cmd);
+    let again = cmd.output().expect("run the import again");
+    let out = text(&again);
+    assert!(again.status.success(), "{out}");
+    let added = ROWS - killed_at as usize;
+    assert!(
+        out.contains(&format!("新增 {added}，更新 0，未变 {killed_at}")),
+        "{out}"
+    );
+    let (records, changes) = rt.block_on(async {
+        let store = store_at(&data, url).await;
+        let changes = store
+            .list_changes(
+                &zhifa_store::model::ChangeFilter {
+                    entity: Some(zhifa_store::IMPORTED_ENTITY.to_string()),
+                    ..Default::default()
+                },
+                zhifa_store::model::PageRequest {
+                    offset: 0,
+                    limit: 1,
+                },
+            )
+            .await
+            .expect("changes");
+        (
+            store.imported_count(None).await.expect("count"),
+            changes.total,
+        )
+    });
+    assert_eq!((records, changes), (ROWS as i64, ROWS as i64));
+    let verify = zhifa(&data, url, &["ledger", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
+#[test]
+fn killed_import_resumes_sqlite() {
+    killed_import_resumes(None);
+}
+
+#[test]
+fn killed_import_resumes_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres("zhifa_import_kill")) else {
+        return;
+    };
+    killed_import_resumes(Some(db.url()));
+}
