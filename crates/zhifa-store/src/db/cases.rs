@@ -6,8 +6,9 @@
 //! ([`Store::run_case_scripts`]): a [`Batch`] holds, for one write transaction, the facts the
 //! rules consult (rules, agencies, officers, benchmarks, number counters, all cached), the
 //! next event `seq` and leaf index (assigned under the write lock, so both are gap-free), and
-//! the rows to write; [`Batch::flush`] writes them with multi-row INSERTs and one
-//! `append_leaves` call.
+//! the rows to write; [`Batch::flush`] writes them with multi-row INSERTs and one ledger
+//! append — on PostgreSQL all as one statement of data-modifying CTEs (one round trip, which
+//! is what a group commit there waits on most).
 //!
 //! Personal data: the `id_number` and `phone` of every `party` object in an event payload or
 //! in the stored state are encrypted (SM4-GCM, bound to the case id) before they are written
@@ -32,10 +33,12 @@ use zhifa_domain::case::{
     number_word, number_year,
 };
 
-use super::ledger::{NewLeaf, append_leaves, in_list, parse_hash};
+use super::ledger::{
+    LedgerHead, NewLeaf, append_leaves_at, append_plan, in_list, node_key, parse_hash,
+};
 use super::support::{
-    Arg, BulkInsert, ChangeEntry, Tx, Where, backend_of, escape_like, fetch_page, field_error,
-    get_bool, now, record_change, to_json,
+    Arg, BulkInsert, ChangeEntry, PgChain, Tx, Where, backend_of, escape_like, fetch_page,
+    field_error, get_bool, now, record_change, to_json,
 };
 use super::{Backend, Store};
 use crate::case_model::*;
@@ -411,6 +414,9 @@ pub(crate) struct Pending {
 pub(crate) struct GroupCommit {
     queue: std::sync::Mutex<Vec<Pending>>,
     leader: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The ledger's right edge after the last group this process committed (PostgreSQL), so
+    /// the next group need not read it; used only when the log still has that size.
+    edge: std::sync::Mutex<Option<zhifa_ledger::CompactRange>>,
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -725,48 +731,30 @@ impl<'a> Batch<'a> {
     }
 
     /// Writes everything: events, their leaves, projections, idempotency records, counters.
-    async fn flush(self, tx: &mut Tx, cipher: &dyn FieldCipher) -> Result<Vec<EventOut>> {
+    /// On PostgreSQL the inserts go as one statement (one round trip) when they fit, and the
+    /// ledger's right edge is taken from `known` when it is current; the edge after the append
+    /// is returned for the next group (valid once the transaction commits).
+    async fn flush(
+        self,
+        tx: &mut Tx,
+        cipher: &dyn FieldCipher,
+        known: Option<zhifa_ledger::CompactRange>,
+    ) -> Result<(Vec<EventOut>, Option<zhifa_ledger::CompactRange>)> {
         let backend = backend_of(tx);
-        BulkInsert {
-            head: "INSERT INTO case_events (seq, case_id, version, kind, payload, actor, role, at, \
-                   place, idempotency_key, on_date, leaf_index)",
-            cols: 12,
-            rows_per_statement: 400,
-            tail: "",
-        }
-        .run(tx, backend, &self.events, |q, e| {
-            q.bind(e.row.seq)
-                .bind(e.row.case_id.clone())
-                .bind(e.row.version)
-                .bind(e.row.kind.clone())
-                .bind(e.row.payload.clone())
-                .bind(e.row.actor.clone())
-                .bind(e.row.role.clone())
-                .bind(e.row.at.clone())
-                .bind(e.row.place.clone())
-                .bind(e.row.idempotency_key.clone())
-                .bind(e.on_date.clone())
-                .bind(e.leaf_index)
-        })
-        .await?;
-        if !self.events.is_empty() {
-            let leaves: Vec<NewLeaf<'_>> = self
-                .events
-                .iter()
-                .map(|e| NewLeaf {
-                    kind: KIND_CASE_EVENT,
-                    reference: e.row.seq.to_string(),
-                    hash: e.hash,
-                })
-                .collect();
-            let first = append_leaves(tx, backend, &leaves, &now()).await?;
-            if first as i64 != self.first_leaf {
-                return Err(StoreError::Ledger(format!(
-                    "账本叶子序号与预期不符：预期 {}，实为 {first}",
-                    self.first_leaf
-                )));
-            }
-        }
+        let at = now();
+        let head = LedgerHead {
+            size: self.first_leaf as u64,
+            alg: self.hash,
+        };
+        let leaves: Vec<NewLeaf<'_>> = self
+            .events
+            .iter()
+            .map(|e| NewLeaf {
+                kind: KIND_CASE_EVENT,
+                reference: e.row.seq.to_string(),
+                hash: e.hash,
+            })
+            .collect();
         let mut rows = Vec::with_capacity(self.case_order.len());
         for id in &self.case_order {
             let c = &self.cases[id];
@@ -781,16 +769,116 @@ impl<'a> Batch<'a> {
                 self.today,
             )?);
         }
-        BulkInsert {
-            head: "INSERT INTO cases (id, number, agency_id, agency_name, region_code, field, \
+        let mut edge = None;
+        let chained = backend == Backend::Postgres && {
+            let nodes = if leaves.is_empty() {
+                Vec::new()
+            } else {
+                let (nodes, after) = append_plan(tx, backend, head, &leaves, known).await?;
+                edge = Some(after);
+                nodes
+            };
+            let mut chain = PgChain::default();
+            let parts = [
+                (EVENTS_HEAD, EVENT_COLS, self.events.len(), ""),
+                (LEAVES_HEAD, LEAF_COLS, leaves.len(), ""),
+                (NODES_HEAD, NODE_COLS, nodes.len(), ""),
+                (CASES_HEAD, CASE_COLS, rows.len(), CASES_TAIL),
+                (COMMANDS_HEAD, COMMAND_COLS, self.commands.len(), ""),
+            ];
+            let total: usize = parts.iter().map(|(_, c, n, _)| c * n).sum();
+            if chain.fits(total, 1) {
+                for (head, cols, n, tail) in parts {
+                    chain.add(head, cols, n, tail);
+                }
+                if let Some(sql) = chain.sql() {
+                    let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+                    for e in &self.events {
+                        q = bind_event(q, e);
+                    }
+                    for (i, l) in leaves.iter().enumerate() {
+                        q = bind_leaf(q, head.size as i64 + i as i64, l, &at);
+                    }
+                    for n in &nodes {
+                        q = q.bind(node_key(n.id())).bind(n.hash.to_hex());
+                    }
+                    for r in &rows {
+                        q = bind_case(q, r);
+                    }
+                    for c in &self.commands {
+                        q = bind_command(q, c);
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                true
+            } else {
+                false
+            }
+        };
+        if !chained {
+            BulkInsert {
+                head: EVENTS_HEAD,
+                cols: EVENT_COLS,
+                rows_per_statement: 400,
+                tail: "",
+            }
+            .run(tx, backend, &self.events, bind_event)
+            .await?;
+            if !leaves.is_empty() {
+                append_leaves_at(tx, backend, head, &leaves, &at).await?;
+            }
+            edge = None;
+            BulkInsert {
+                head: CASES_HEAD,
+                cols: CASE_COLS,
+                rows_per_statement: 200,
+                tail: CASES_TAIL,
+            }
+            .run(tx, backend, &rows, bind_case)
+            .await?;
+            BulkInsert {
+                head: COMMANDS_HEAD,
+                cols: COMMAND_COLS,
+                rows_per_statement: 500,
+                tail: "",
+            }
+            .run(tx, backend, &self.commands, bind_command)
+            .await?;
+        }
+        for key in &self.numbers_used {
+            sqlx::query(
+                "INSERT INTO case_numbers (agency_id, year, word, next) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (agency_id, year, word) DO UPDATE SET next = excluded.next",
+            )
+            .bind(key.0.clone())
+            .bind(i64::from(key.1))
+            .bind(key.2.clone())
+            .bind(self.numbers[key])
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok((self.events, edge))
+    }
+}
+
+/// A query under construction (the binders below add one row's values each).
+type Q = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
+const EVENTS_HEAD: &str = "INSERT INTO case_events (seq, case_id, version, kind, payload, actor, \
+                           role, at, place, idempotency_key, on_date, leaf_index)";
+const EVENT_COLS: usize = 12;
+const LEAVES_HEAD: &str = "INSERT INTO ledger_leaves (leaf_index, kind, ref, leaf_hash, at)";
+const LEAF_COLS: usize = 5;
+const NODES_HEAD: &str = "INSERT INTO ledger_nodes (id, hash)";
+const NODE_COLS: usize = 2;
+const CASES_HEAD: &str = "INSERT INTO cases (id, number, agency_id, agency_name, region_code, field, \
                    procedure, stage, stage_name, cause, party_name, party_type, fine_fen, opened_on, \
                    filed_on, decided_on, closed_on, next_due, next_due_label, review_pending, \
                    discretion_deviation, hearing, late_decision, published_on, officer_ids, version, \
                    updated_at, state, power_id, review_queue, head_queue, decision_seq, \
-                   decision_hash)",
-            cols: 33,
-            rows_per_statement: 200,
-            tail: "ON CONFLICT (id) DO UPDATE SET number = excluded.number, \
+                   decision_hash)";
+const CASE_COLS: usize = 33;
+const CASES_TAIL: &str = "ON CONFLICT (id) DO UPDATE SET number = excluded.number, \
                    agency_name = excluded.agency_name, region_code = excluded.region_code, \
                    field = excluded.field, procedure = excluded.procedure, stage = excluded.stage, \
                    stage_name = excluded.stage_name, cause = excluded.cause, \
@@ -806,76 +894,79 @@ impl<'a> Batch<'a> {
                    version = excluded.version, updated_at = excluded.updated_at, \
                    state = excluded.state, power_id = excluded.power_id, \
                    review_queue = excluded.review_queue, head_queue = excluded.head_queue, \
-                   decision_seq = excluded.decision_seq, decision_hash = excluded.decision_hash",
-        }
-        .run(tx, backend, &rows, |q, r| {
-            let s = &r.summary;
-            q.bind(s.id.clone())
-                .bind(s.number.clone())
-                .bind(s.agency_id.clone())
-                .bind(s.agency_name.clone())
-                .bind(s.region_code.clone())
-                .bind(s.field.clone())
-                .bind(s.procedure.clone())
-                .bind(s.stage.clone())
-                .bind(s.stage_name.clone())
-                .bind(s.cause.clone())
-                .bind(s.party_name.clone())
-                .bind(s.party_type.clone())
-                .bind(s.fine_fen)
-                .bind(s.opened_on.clone())
-                .bind(s.filed_on.clone())
-                .bind(s.decided_on.clone())
-                .bind(s.closed_on.clone())
-                .bind(s.next_due.clone())
-                .bind(s.next_due_label.clone())
-                .bind(s.review_pending)
-                .bind(s.discretion_deviation)
-                .bind(s.hearing)
-                .bind(s.late_decision)
-                .bind(s.published_on.clone())
-                .bind(to_json(&s.officer_ids))
-                .bind(s.version)
-                .bind(s.updated_at.clone())
-                .bind(r.state.clone())
-                .bind(r.power_id.clone())
-                .bind(r.review_queue)
-                .bind(r.head_queue)
-                .bind(r.decision_seq)
-                .bind(r.decision_hash.clone())
-        })
-        .await?;
-        BulkInsert {
-            head: "INSERT INTO case_commands (idempotency_key, case_id, command, command_sm3, \
-                   first_seq, last_seq, at)",
-            cols: 7,
-            rows_per_statement: 500,
-            tail: "",
-        }
-        .run(tx, backend, &self.commands, |q, c| {
-            q.bind(c.key.clone())
-                .bind(c.case_id.clone())
-                .bind(c.kind.clone())
-                .bind(c.sm3.clone())
-                .bind(c.first_seq)
-                .bind(c.last_seq)
-                .bind(c.at.clone())
-        })
-        .await?;
-        for key in &self.numbers_used {
-            sqlx::query(
-                "INSERT INTO case_numbers (agency_id, year, word, next) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (agency_id, year, word) DO UPDATE SET next = excluded.next",
-            )
-            .bind(key.0.clone())
-            .bind(i64::from(key.1))
-            .bind(key.2.clone())
-            .bind(self.numbers[key])
-            .execute(&mut **tx)
-            .await?;
-        }
-        Ok(self.events)
-    }
+                   decision_seq = excluded.decision_seq, decision_hash = excluded.decision_hash";
+const COMMANDS_HEAD: &str = "INSERT INTO case_commands (idempotency_key, case_id, command, \
+                             command_sm3, first_seq, last_seq, at)";
+const COMMAND_COLS: usize = 7;
+
+fn bind_event(q: Q, e: &EventOut) -> Q {
+    q.bind(e.row.seq)
+        .bind(e.row.case_id.clone())
+        .bind(e.row.version)
+        .bind(e.row.kind.clone())
+        .bind(e.row.payload.clone())
+        .bind(e.row.actor.clone())
+        .bind(e.row.role.clone())
+        .bind(e.row.at.clone())
+        .bind(e.row.place.clone())
+        .bind(e.row.idempotency_key.clone())
+        .bind(e.on_date.clone())
+        .bind(e.leaf_index)
+}
+
+fn bind_leaf(q: Q, index: i64, l: &NewLeaf<'_>, at: &str) -> Q {
+    q.bind(index)
+        .bind(l.kind.to_string())
+        .bind(l.reference.clone())
+        .bind(l.hash.to_hex())
+        .bind(at.to_string())
+}
+
+fn bind_case(q: Q, r: &Projection) -> Q {
+    let s = &r.summary;
+    q.bind(s.id.clone())
+        .bind(s.number.clone())
+        .bind(s.agency_id.clone())
+        .bind(s.agency_name.clone())
+        .bind(s.region_code.clone())
+        .bind(s.field.clone())
+        .bind(s.procedure.clone())
+        .bind(s.stage.clone())
+        .bind(s.stage_name.clone())
+        .bind(s.cause.clone())
+        .bind(s.party_name.clone())
+        .bind(s.party_type.clone())
+        .bind(s.fine_fen)
+        .bind(s.opened_on.clone())
+        .bind(s.filed_on.clone())
+        .bind(s.decided_on.clone())
+        .bind(s.closed_on.clone())
+        .bind(s.next_due.clone())
+        .bind(s.next_due_label.clone())
+        .bind(s.review_pending)
+        .bind(s.discretion_deviation)
+        .bind(s.hearing)
+        .bind(s.late_decision)
+        .bind(s.published_on.clone())
+        .bind(to_json(&s.officer_ids))
+        .bind(s.version)
+        .bind(s.updated_at.clone())
+        .bind(r.state.clone())
+        .bind(r.power_id.clone())
+        .bind(r.review_queue)
+        .bind(r.head_queue)
+        .bind(r.decision_seq)
+        .bind(r.decision_hash.clone())
+}
+
+fn bind_command(q: Q, c: &CommandOut) -> Q {
+    q.bind(c.key.clone())
+        .bind(c.case_id.clone())
+        .bind(c.kind.clone())
+        .bind(c.sm3.clone())
+        .bind(c.first_seq)
+        .bind(c.last_seq)
+        .bind(c.at.clone())
 }
 
 /// A `cases` row.
@@ -1365,9 +1456,16 @@ impl Store {
             slots.push(Slot::Written(id, first_seq, last_seq));
         }
         let decided = started.elapsed();
-        let written = batch.flush(&mut tx, &*self.cipher).await?;
+        let known = self
+            .group
+            .edge
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let (written, edge) = batch.flush(&mut tx, &*self.cipher, known).await?;
         let flushed = started.elapsed();
         tx.commit().await?;
+        *self.group.edge.lock().unwrap_or_else(|e| e.into_inner()) = edge;
         tracing::debug!(
             commands = group.len(),
             events = written.len(),
@@ -1574,7 +1672,7 @@ impl Store {
                 batch.set_case(&id, case);
                 out.push(Ok(id));
             }
-            batch.flush(&mut tx, &*self.cipher).await?;
+            batch.flush(&mut tx, &*self.cipher, None).await?;
             tx.commit().await?;
         }
         Ok(out)

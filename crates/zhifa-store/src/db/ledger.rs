@@ -281,21 +281,32 @@ pub(crate) async fn compact_range(
     CompactRange::from_nodes(alg, size, nodes).map_err(|e| StoreError::Ledger(e.to_string()))
 }
 
-/// Appends `leaves` in order inside `tx` and returns the index of the first. Call it under
-/// the write lock ([`Store::begin_write`]); the leaf hashes must use the log's hash function
-/// (read it in the same transaction with [`ledger_head`] and pass it with
-/// [`append_leaves_at`], or let this function read it).
-pub(crate) async fn append_leaves(
+/// The inner nodes (level > 0) that appending `leaves` after `head` completes, and the right
+/// edge after them; the caller inserts the nodes with the leaves ([`append_leaves_at`] does).
+/// The edge at `head` is `known` when it has `head`'s size and hash (kept from this process's
+/// previous append), else read from storage.
+pub(crate) async fn append_plan(
     tx: &mut Tx,
     backend: Backend,
+    head: LedgerHead,
     leaves: &[NewLeaf<'_>],
-    at: &str,
-) -> Result<u64> {
-    let head = ledger_head(tx).await?;
-    append_leaves_at(tx, backend, head, leaves, at).await
+    known: Option<CompactRange>,
+) -> Result<(Vec<Node>, CompactRange)> {
+    let mut range = match known {
+        Some(r) if r.size() == head.size && r.alg() == head.alg => r,
+        _ => compact_range(tx, backend, head.alg, head.size).await?,
+    };
+    let mut nodes: Vec<Node> = Vec::with_capacity(leaves.len() * 2);
+    for leaf in leaves {
+        range.append_into(leaf.hash, &mut nodes);
+    }
+    nodes.retain(|n| n.level > 0);
+    Ok((nodes, range))
 }
 
-/// [`append_leaves`] from a head read earlier in the same write transaction.
+/// Appends `leaves` in order inside `tx` after `head` (read earlier in the same write
+/// transaction with [`ledger_head`]) and returns the index of the first. Call it under the
+/// write lock ([`Store::begin_write`]); the leaf hashes must use `head.alg`.
 pub(crate) async fn append_leaves_at(
     tx: &mut Tx,
     backend: Backend,
@@ -304,11 +315,7 @@ pub(crate) async fn append_leaves_at(
     at: &str,
 ) -> Result<u64> {
     let size = head.size;
-    let mut range = compact_range(tx, backend, head.alg, size).await?;
-    let mut nodes: Vec<Node> = Vec::with_capacity(leaves.len() * 2);
-    for leaf in leaves {
-        range.append_into(leaf.hash, &mut nodes);
-    }
+    let (nodes, _) = append_plan(tx, backend, head, leaves, None).await?;
     let rows: Vec<(i64, &NewLeaf<'_>)> = leaves
         .iter()
         .enumerate()
@@ -328,7 +335,7 @@ pub(crate) async fn append_leaves_at(
             .bind(at.to_string())
     })
     .await?;
-    let inner: Vec<&Node> = nodes.iter().filter(|n| n.level > 0).collect();
+    let inner: Vec<&Node> = nodes.iter().collect();
     BulkInsert {
         head: "INSERT INTO ledger_nodes (id, hash)",
         cols: 2,

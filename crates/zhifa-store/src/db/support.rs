@@ -170,6 +170,11 @@ pub(crate) async fn fetch_page<T>(
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `cols` values, numbered from `$1`.
 pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    values_list_from(0, rows, cols)
+}
+
+/// [`values_list`] whose placeholders start after `offset` (`$offset+1` …).
+pub(crate) fn values_list_from(offset: usize, rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -181,7 +186,7 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
                 out.push_str(", ");
             }
             out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
+            out.push_str(&(offset + r * cols + c + 1).to_string());
         }
         out.push(')');
     }
@@ -192,6 +197,52 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
 fn anonymous_values_list(rows: usize, cols: usize) -> String {
     let row = format!("({})", vec!["?"; cols].join(", "));
     vec![row; rows].join(", ")
+}
+
+/// Several multi-row INSERTs as one PostgreSQL statement, one round trip: every part but the
+/// last becomes a data-modifying CTE (`WITH p0 AS (INSERT … RETURNING 1), … INSERT …`), which
+/// PostgreSQL runs exactly once and to completion whether or not it is read. Parts must not
+/// depend on each other's rows (they all see the statement's snapshot).
+#[derive(Debug, Default)]
+pub(crate) struct PgChain {
+    ctes: Vec<String>,
+    last: Option<String>,
+    params: usize,
+}
+
+impl PgChain {
+    /// Most parameters one statement may carry (PostgreSQL's protocol limit is 65,535).
+    pub(crate) const MAX_PARAMS: usize = 60_000;
+
+    /// Whether `rows` more rows of `cols` values still fit.
+    pub(crate) fn fits(&self, rows: usize, cols: usize) -> bool {
+        self.params + rows * cols <= Self::MAX_PARAMS
+    }
+
+    /// Adds `{head} VALUES … {tail}` for `rows` rows (nothing for none); bind their values in
+    /// the same order, after the values of the parts added before.
+    pub(crate) fn add(&mut self, head: &str, cols: usize, rows: usize, tail: &str) {
+        if rows == 0 {
+            return;
+        }
+        let values = values_list_from(self.params, rows, cols);
+        self.params += rows * cols;
+        if let Some(prev) = self.last.take() {
+            let n = self.ctes.len();
+            self.ctes.push(format!("p{n} AS ({prev} RETURNING 1)"));
+        }
+        self.last = Some(format!("{head} VALUES {values} {tail}"));
+    }
+
+    /// The statement, or `None` when no part has rows.
+    pub(crate) fn sql(&self) -> Option<String> {
+        let last = self.last.as_ref()?;
+        Some(if self.ctes.is_empty() {
+            last.clone()
+        } else {
+            format!("WITH {} {last}", self.ctes.join(", "))
+        })
+    }
 }
 
 /// A multi-row INSERT: `{head} VALUES (…), (…) {tail}` with `cols` values per row.
@@ -418,14 +469,14 @@ impl Store {
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
         match self.backend {
             Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK_KEY)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(tx)
-            }
+            // BEGIN and the lock in one round trip (a simple-protocol query of two statements;
+            // the key is a constant of this file, never input).
+            Backend::Postgres => Ok(self
+                .pool
+                .begin_with(AssertSqlSafe(format!(
+                    "BEGIN; SELECT 1 FROM pg_advisory_xact_lock({WRITE_LOCK_KEY})"
+                )))
+                .await?),
         }
     }
 }
@@ -453,6 +504,28 @@ mod tests {
     fn values_lists() {
         assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(anonymous_values_list(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(values_list_from(3, 1, 2), "($4, $5)");
+    }
+
+    #[test]
+    fn pg_chain_numbers_parameters_across_parts() {
+        let mut c = PgChain::default();
+        assert_eq!(c.sql(), None);
+        c.add("INSERT INTO a (x, y)", 2, 1, "");
+        c.add("INSERT INTO b (z)", 1, 0, "");
+        assert_eq!(
+            c.sql().as_deref(),
+            Some("INSERT INTO a (x, y) VALUES ($1, $2) ")
+        );
+        c.add("INSERT INTO b (z)", 1, 2, "ON CONFLICT DO NOTHING");
+        assert_eq!(
+            c.sql().as_deref(),
+            Some(
+                "WITH p0 AS (INSERT INTO a (x, y) VALUES ($1, $2)  RETURNING 1) \
+                 INSERT INTO b (z) VALUES ($3), ($4) ON CONFLICT DO NOTHING"
+            )
+        );
+        assert!(c.fits(1, PgChain::MAX_PARAMS - 4) && !c.fits(1, PgChain::MAX_PARAMS - 3));
     }
 
     #[test]
