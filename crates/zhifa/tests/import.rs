@@ -86,6 +86,43 @@ async fn store_at(data: &Path, url: Option<&str>) -> Store {
     .expect("store")
 }
 
+/// `expected` imported records, as many `imported_record` change-log rows, and an intact
+/// ledger (`zhifa ledger verify` exits 0).
+fn assert_stored_and_verified(
+    rt: &tokio::runtime::Runtime,
+    data: &Path,
+    url: Option<&str>,
+    expected: usize,
+) {
+    let stored = rt.block_on(async {
+        let store = store_at(data, url).await;
+        let changes = store
+            .list_changes(
+                &zhifa_store::model::ChangeFilter {
+                    entity: Some(zhifa_store::IMPORTED_ENTITY.to_string()),
+                    ..Default::default()
+                },
+                zhifa_store::model::PageRequest {
+                    offset: 0,
+                    limit: 1,
+                },
+            )
+            .await
+            .expect("changes");
+        (
+            store.imported_count(None).await.expect("count"),
+            changes.total,
+        )
+    });
+    assert_eq!(
+        stored,
+        (expected as i64, expected as i64),
+        "records and change-log rows"
+    );
+    let verify = zhifa(data, url, &["ledger", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify));
+}
+
 fn examples_import_once(url: Option<&str>) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -143,31 +180,7 @@ fn examples_import_once(url: Option<&str>) {
             "{name}: {out}"
         );
     }
-    let stored = rt.block_on(async {
-        let store = store_at(&data, url).await;
-        let n = store.imported_count(None).await.expect("count");
-        let changes = store
-            .list_changes(
-                &zhifa_store::model::ChangeFilter {
-                    entity: Some(zhifa_store::IMPORTED_ENTITY.to_string()),
-                    ..Default::default()
-                },
-                zhifa_store::model::PageRequest {
-                    offset: 0,
-                    limit: 1000,
-                },
-            )
-            .await
-            .expect("changes");
-        (n, changes.total)
-    });
-    assert_eq!(
-        stored,
-        (total as i64, total as i64),
-        "records and change-log rows"
-    );
-    let verify = zhifa(&data, url, &["ledger", "verify"]);
-    assert!(verify.status.success(), "{}", text(&verify));
+    assert_stored_and_verified(&rt, &data, url, total);
 }
 
 #[test]
@@ -311,29 +324,7 @@ fn killed_import_resumes(url: Option<&str>) {
         out.contains(&format!("新增 {added}，更新 0，未变 {killed_at}")),
         "{out}"
     );
-    let (records, changes) = rt.block_on(async {
-        let store = store_at(&data, url).await;
-        let changes = store
-            .list_changes(
-                &zhifa_store::model::ChangeFilter {
-                    entity: Some(zhifa_store::IMPORTED_ENTITY.to_string()),
-                    ..Default::default()
-                },
-                zhifa_store::model::PageRequest {
-                    offset: 0,
-                    limit: 1,
-                },
-            )
-            .await
-            .expect("changes");
-        (
-            store.imported_count(None).await.expect("count"),
-            changes.total,
-        )
-    });
-    assert_eq!((records, changes), (ROWS as i64, ROWS as i64));
-    let verify = zhifa(&data, url, &["ledger", "verify"]);
-    assert!(verify.status.success(), "{}", text(&verify));
+    assert_stored_and_verified(&rt, &data, url, ROWS);
 }
 
 #[test]
