@@ -21,6 +21,7 @@ mod case;
 mod corpus;
 mod document;
 mod error;
+pub mod fines;
 mod level;
 mod lines;
 mod model;

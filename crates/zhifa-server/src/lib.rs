@@ -28,6 +28,7 @@ pub mod error;
 pub mod extract;
 pub mod outbox;
 mod state;
+pub mod supervision;
 pub mod web;
 
 use std::future::Future;

@@ -189,6 +189,20 @@ pub struct CaseScript {
     pub commands: Vec<(zhifa_domain::case::Envelope, zhifa_domain::case::Command)>,
 }
 
+/// A case handled in another system, imported with its history
+/// ([`crate::Store::import_case_history`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportedCase {
+    /// Source system (来源系统), e.g. `gd-scjg-2019`.
+    pub source_system: String,
+    /// The case's id in that system (原系统编号).
+    pub source_id: String,
+    /// Who imports (user id).
+    pub actor: String,
+    /// The events, in order, as that system recorded them.
+    pub events: Vec<zhifa_domain::case::CaseEvent>,
+}
+
 /// The result of checking a decision's verification code against the ledger: the published
 /// decision, its leaf's inclusion proof and the root (of a signed checkpoint when one covers
 /// the leaf, else of the current tree) it was verified against.

@@ -29,6 +29,7 @@ mod outbox_delivery;
 mod powers;
 mod regions;
 mod subjects;
+pub(crate) mod supervision;
 mod support;
 mod users;
 

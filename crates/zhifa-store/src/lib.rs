@@ -21,13 +21,14 @@ pub mod model;
 pub mod outbox;
 pub mod scope;
 pub mod shuanggongshi;
+pub mod supervision_model;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 mod db;
 mod validate;
 
-pub use case_model::{CaseScript, DecisionVerification};
+pub use case_model::{CaseScript, DecisionVerification, ImportedCase};
 pub use db::access::{
     AccessEvent, AccessRecord, ApiToken, ClientInfo, LockoutPolicy, NewSession, Session,
     TOKEN_SCOPES, random_secret, secret_hash,
@@ -41,6 +42,7 @@ pub use db::imports::{
 };
 pub use db::ledger_verify::AuditOptions;
 pub use db::outbox::MaterialiseReport;
+pub use db::supervision::ALERT_ENTITY;
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use scope::Scope;

@@ -61,7 +61,7 @@ const PROTECTED: [&str; 2] = ["id_number", "phone"];
 const SCRIPTS_PER_TX: usize = 500;
 
 /// Columns of `case_events` as [`event_row`] reads them.
-const EVENT_COLUMNS: &str =
+pub(crate) const EVENT_COLUMNS: &str =
     "seq, case_id, version, kind, payload, actor, role, at, place, idempotency_key, leaf_index";
 
 /// Columns of `cases` as [`summary_from_row`] reads them.
@@ -137,7 +137,7 @@ fn seal<T: serde::Serialize>(cipher: &dyn FieldCipher, case_id: &str, v: &T) -> 
 }
 
 /// The inverse of [`seal`].
-fn open<T: serde::de::DeserializeOwned>(
+pub(crate) fn open<T: serde::de::DeserializeOwned>(
     cipher: &dyn FieldCipher,
     case_id: &str,
     text: &str,
@@ -147,7 +147,7 @@ fn open<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| decode_err("json", e))
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate> {
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
         .map_err(|e| decode_err("date", e))
 }
@@ -172,7 +172,7 @@ fn event_row(r: &AnyRow) -> Result<(CaseEventRow, Option<i64>)> {
 }
 
 /// A `case_events` row (read with [`EVENT_COLUMNS`]) as returned to callers, decrypted.
-fn stored_event_row(cipher: &dyn FieldCipher, r: &AnyRow) -> Result<StoredEvent> {
+pub(crate) fn stored_event_row(cipher: &dyn FieldCipher, r: &AnyRow) -> Result<StoredEvent> {
     let (row, leaf) = event_row(r)?;
     stored_event(cipher, row, leaf)
 }
@@ -668,7 +668,7 @@ impl<'a> Batch<'a> {
         cipher: &dyn FieldCipher,
         case_id: &str,
         case: &mut CaseOut,
-        (env, cmd): (&Envelope, &Command),
+        (env, command_kind): (&Envelope, &str),
         sm3: String,
         events: Vec<CaseEvent>,
     ) -> Result<()> {
@@ -714,7 +714,7 @@ impl<'a> Batch<'a> {
         self.commands.push(CommandOut {
             key: env.idempotency_key.clone(),
             case_id: case_id.to_string(),
-            kind: cmd.kind().to_string(),
+            kind: command_kind.to_string(),
             sm3,
             first_seq,
             last_seq: self.next_seq - 1,
@@ -1061,7 +1061,7 @@ fn project(
 }
 
 /// The rows of `{select} IN (keys…)`, in one round trip (none when `keys` is empty).
-async fn rows_where_in(
+pub(crate) async fn rows_where_in(
     tx: &mut Tx,
     backend: Backend,
     select: &str,
@@ -1440,7 +1440,7 @@ impl Store {
                 &*self.cipher,
                 &id,
                 &mut case,
-                (&p.env, &p.cmd),
+                (&p.env, p.cmd.kind()),
                 sm3.clone(),
                 events,
             )?;
@@ -1667,7 +1667,14 @@ impl Store {
                 for ((env, cmd), events) in script.commands.iter().zip(decided) {
                     let target = (!cmd.starts_case()).then_some(id.as_str());
                     let sm3 = command_sm3(target, cmd);
-                    batch.record(&*self.cipher, &id, &mut case, (env, cmd), sm3, events)?;
+                    batch.record(
+                        &*self.cipher,
+                        &id,
+                        &mut case,
+                        (env, cmd.kind()),
+                        sm3,
+                        events,
+                    )?;
                 }
                 batch.set_case(&id, case);
                 out.push(Ok(id));
@@ -1676,6 +1683,99 @@ impl Store {
             tx.commit().await?;
         }
         Ok(out)
+    }
+
+    /// Records the history of a case handled in another system (汇聚: imported enforcement
+    /// behaviour data). The events are what that system recorded: they are appended as they
+    /// are, without the procedure gates (the acts happened elsewhere; the supervision rules
+    /// are what checks them), each a ledger leaf like any case event, with role `import` and
+    /// the idempotency key `import:{source_system}:{source_id}`, so importing the same case
+    /// again returns the first case id and `false` without writing anything. The first event
+    /// must start a case (`lead_registered` or `on_spot_decided`) of a known agency.
+    pub async fn import_case_history(
+        &self,
+        calendar: &LegalCalendar,
+        today: NaiveDate,
+        case: &ImportedCase,
+    ) -> Result<(String, bool)> {
+        let key = format!(
+            "import:{}:{}",
+            case.source_system.trim(),
+            case.source_id.trim()
+        );
+        let invalid = |field: &str, code: &'static str, message: String| {
+            StoreError::invalid(field_error(field.to_string(), code, message))
+        };
+        if case.source_system.trim().is_empty() || case.source_id.trim().is_empty() {
+            return Err(invalid(
+                "source_id",
+                "case.import.source",
+                "导入案件必须注明来源系统和原系统编号".into(),
+            ));
+        }
+        let agency_id = match case.events.first() {
+            Some(CaseEvent::LeadRegistered { agency_id, .. })
+            | Some(CaseEvent::OnSpotDecided { agency_id, .. }) => agency_id.clone(),
+            _ => {
+                return Err(invalid(
+                    "events[0]",
+                    "case.import.first_event",
+                    "导入案件的第一个事件必须是案源登记或当场处罚决定".into(),
+                ));
+            }
+        };
+        let mut tx = self.begin_write().await?;
+        if let Some(r) = sqlx::query("SELECT case_id FROM case_commands WHERE idempotency_key = $1")
+            .bind(key.clone())
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            return Ok((r.try_get(0)?, false));
+        }
+        let mut batch = Batch::new(&mut tx, calendar, today).await?;
+        if batch.agency(&mut tx, &agency_id).await?.is_none() {
+            return Err(invalid(
+                "events[0].agency_id",
+                "case.import.agency",
+                format!("执法主体“{agency_id}”不存在"),
+            ));
+        }
+        let id = super::support::new_id();
+        let env = Envelope {
+            actor: case.actor.clone(),
+            role: "import".into(),
+            officer_id: None,
+            at: now(),
+            place: Some(format!(
+                "导入自 {}（原编号 {}）",
+                case.source_system, case.source_id
+            )),
+            idempotency_key: key,
+        };
+        let sm3 = {
+            use sm3::Digest;
+            hex::encode(sm3::Sm3::digest(
+                to_json(&(&case.source_system, &case.source_id, &case.events)).as_bytes(),
+            ))
+        };
+        let mut out = CaseOut {
+            state: CaseState::default(),
+            decision_seq: None,
+            decision_hash: None,
+            updated_at: String::new(),
+        };
+        batch.record(
+            &*self.cipher,
+            &id,
+            &mut out,
+            (&env, "import"),
+            sm3,
+            case.events.clone(),
+        )?;
+        batch.set_case(&id, out);
+        batch.flush(&mut tx, &*self.cipher, None).await?;
+        tx.commit().await?;
+        Ok((id, true))
     }
 
     /// The idempotency keys of `scripts` already recorded.

@@ -16,4 +16,5 @@ mod officers;
 mod outbox;
 mod powers;
 mod subjects;
+mod supervision;
 mod users;

@@ -5,7 +5,8 @@
 //! four circumstance levels.
 
 use anyhow::{Context, Result};
-use zhifa_laws::{Article, Corpus, Law, parse_chinese_number};
+use zhifa_laws::fines::{FineRange, fine_clause};
+use zhifa_laws::{Article, Corpus, Law};
 use zhifa_store::Store;
 use zhifa_store::model::{Actor, BenchmarkInput, LegalBasisInput, PowerInput};
 
@@ -62,95 +63,6 @@ const SOURCES: &[(&str, &[&str])] = &[
 
 /// Penalty clauses taken per law at most (keeps the catalogue balanced across laws).
 const PER_LAW: usize = 8;
-
-/// A statutory fine range found in an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FineRange {
-    /// Absolute amounts in fen.
-    Fen(i64, i64),
-    /// Multiples of a base (illegal income or goods value), in thousandths.
-    Multiple(i64, i64),
-}
-
-/// Parses a Chinese amount such as 五千, 二十万, 一百五十万, 5000 into an integer.
-fn chinese_amount(s: &str) -> Option<i64> {
-    if let Ok(n) = s.parse::<i64>() {
-        return Some(n);
-    }
-    match s.split_once('万') {
-        Some((hi, lo)) => {
-            let hi = if hi.is_empty() {
-                1
-            } else {
-                parse_chinese_number(hi)? as i64
-            };
-            let lo = if lo.is_empty() {
-                0
-            } else {
-                parse_chinese_number(lo.trim_start_matches('零'))? as i64
-            };
-            Some(hi * 10_000 + lo)
-        }
-        None => parse_chinese_number(s).map(i64::from),
-    }
-}
-
-/// Finds the first `X以上Y以下…罚款` range in an article text ("处五千元以上五万元以下罚款",
-/// "货值金额十倍以上二十倍以下罚款") and the clause it was read from (the text between the
-/// previous 。/；/： and the 罚款 that closes the range), so a benchmark can say which branch
-/// of the article it covers.
-pub fn fine_clause(text: &str) -> Option<(FineRange, &str)> {
-    let amount_char = |c: char| "零一二三四五六七八九十百千万两0123456789".contains(c);
-    let mut rest = text;
-    while let Some(i) = rest.find("以上") {
-        let before = &rest[..i];
-        let after = &rest[i + "以上".len()..];
-        rest = after;
-        let unit = before.chars().last()?;
-        if unit != '元' && unit != '倍' {
-            continue;
-        }
-        let head = &before[..before.len() - unit.len_utf8()];
-        let lo_str: String = {
-            let mut v: Vec<char> = head.chars().rev().take_while(|c| amount_char(*c)).collect();
-            v.reverse();
-            v.into_iter().collect()
-        };
-        let hi_str: String = after.chars().take_while(|c| amount_char(*c)).collect();
-        let tail = &after[hi_str.len()..];
-        if !tail.starts_with(unit) {
-            continue;
-        }
-        let tail = &tail[unit.len_utf8()..];
-        let near: String = tail.chars().take(16).collect();
-        if !tail.starts_with("以下") || !near.contains("罚款") {
-            continue;
-        }
-        let (lo, hi) = (
-            chinese_amount(&lo_str.replace('两', "二"))?,
-            chinese_amount(&hi_str.replace('两', "二"))?,
-        );
-        if lo > hi || hi == 0 {
-            continue;
-        }
-        let range = if unit == '元' {
-            FineRange::Fen(lo * 100, hi * 100)
-        } else {
-            FineRange::Multiple(lo * 1000, hi * 1000)
-        };
-        let at = text.len() - after.len();
-        let start = text[..at]
-            .rfind(['。', '；', '：'])
-            .map(|i| i + '。'.len_utf8())
-            .unwrap_or(0);
-        let end = text[at..]
-            .find("罚款")
-            .map(|i| at + i + "罚款".len())
-            .unwrap_or(text.len());
-        return Some((range, &text[start..end]));
-    }
-    None
-}
 
 /// Drops a leading "违反本法（第X条）规定，" — the name says what was done, the basis says
 /// which article.
@@ -420,50 +332,6 @@ pub async fn load(store: &Store, corpus: &Corpus) -> Result<Catalogue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fine_range(text: &str) -> Option<FineRange> {
-        fine_clause(text).map(|(r, _)| r)
-    }
-
-    #[test]
-    fn the_clause_of_the_range_is_kept() {
-        let text = "货值金额不足一万元的，并处五万元以上十万元以下罚款；货值金额一万元以上的，并处货值金额十倍以上二十倍以下罚款";
-        let (r, clause) = fine_clause(text).unwrap();
-        assert_eq!(r, FineRange::Fen(5_000_000, 10_000_000));
-        assert_eq!(clause, "货值金额不足一万元的，并处五万元以上十万元以下罚款");
-    }
-
-    #[test]
-    fn fine_ranges_of_real_clauses() {
-        // 食品安全法 第一百二十六条 style and 货值金额 multiples (第一百二十四条).
-        assert_eq!(
-            fine_range("处五千元以上五万元以下罚款"),
-            Some(FineRange::Fen(500_000, 5_000_000))
-        );
-        assert_eq!(
-            fine_range("并处二十万元以上一百万元以下罚款"),
-            Some(FineRange::Fen(20_000_000, 100_000_000))
-        );
-        assert_eq!(
-            fine_range("货值金额一万元以上的，并处货值金额十倍以上二十倍以下罚款"),
-            Some(FineRange::Multiple(10_000, 20_000))
-        );
-        assert_eq!(
-            fine_range("处一万五千元以上三万元以下的罚款"),
-            Some(FineRange::Fen(1_500_000, 3_000_000))
-        );
-        assert_eq!(fine_range("没收违法所得"), None);
-        assert_eq!(fine_range("处二百元以上"), None);
-    }
-
-    #[test]
-    fn chinese_amounts() {
-        assert_eq!(chinese_amount("五千"), Some(5_000));
-        assert_eq!(chinese_amount("二十万"), Some(200_000));
-        assert_eq!(chinese_amount("一百五十万"), Some(1_500_000));
-        assert_eq!(chinese_amount("一万五千"), Some(15_000));
-        assert_eq!(chinese_amount("10"), Some(10));
-    }
 
     #[test]
     fn levels_cover_the_range_without_gaps() {

@@ -1,0 +1,166 @@
+//! The supervision worker (执法监督): a background task of `zhifa serve` / `zhifa demo` that
+//! evaluates the alert rules on newly committed case events every interval (default 250 ms,
+//! so an alert appears well within a second of the event that triggers it), and sweeps the
+//! whole node — time-based clocks, cross-case rules, imported history, escalation — at start,
+//! every sweep interval, and shortly after decisions (cross-case rules look at decisions).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use zhifa_domain::calendar::LegalCalendar;
+use zhifa_domain::time::ChinaDate;
+use zhifa_store::supervision_model::{PassReport, SweepReport};
+use zhifa_store::{Store, StoreError};
+
+/// Settings of the worker (configuration: `supervision_*` in `zhifa.toml`).
+#[derive(Debug, Clone, Copy)]
+pub struct SupervisionSettings {
+    /// Pause between passes over new case events.
+    pub interval: Duration,
+    /// Case events per pass.
+    pub batch: i64,
+    /// Pause between full sweeps.
+    pub sweep_every: Duration,
+    /// Shortest pause between a decision and the sweep of the cross-case rules it calls for.
+    pub sweep_after_decisions: Duration,
+}
+
+impl Default for SupervisionSettings {
+    fn default() -> Self {
+        SupervisionSettings {
+            interval: Duration::from_millis(250),
+            batch: 2_000,
+            sweep_every: Duration::from_secs(600),
+            sweep_after_decisions: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The worker.
+#[derive(Debug, Clone)]
+pub struct SupervisionWorker {
+    store: Store,
+    calendar: Arc<RwLock<LegalCalendar>>,
+    settings: SupervisionSettings,
+}
+
+/// A running worker.
+#[derive(Debug)]
+pub struct SupervisionHandle {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SupervisionHandle {
+    /// Stops after the pass under way.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl SupervisionWorker {
+    /// A worker over `store` with the node's calendar.
+    pub fn new(
+        store: Store,
+        calendar: Arc<RwLock<LegalCalendar>>,
+        settings: SupervisionSettings,
+    ) -> Self {
+        SupervisionWorker {
+            store,
+            calendar,
+            settings,
+        }
+    }
+
+    fn calendar(&self) -> LegalCalendar {
+        self.calendar
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// Evaluates every case event committed since the last pass (in batches until none is
+    /// left). Returns the summed report.
+    pub async fn catch_up(&self) -> Result<PassReport, StoreError> {
+        let calendar = self.calendar();
+        let today = ChinaDate::today().date();
+        let mut total = PassReport::default();
+        loop {
+            let r = self
+                .store
+                .supervision_pass(&calendar, today, self.settings.batch)
+                .await?;
+            total.events += r.events;
+            total.cases += r.cases;
+            total.raised += r.raised;
+            total.decisions |= r.decisions;
+            total.position = r.position;
+            if r.events == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// A full sweep as of today.
+    pub async fn sweep(&self) -> Result<SweepReport, StoreError> {
+        let calendar = self.calendar();
+        self.store
+            .supervision_sweep(&calendar, ChinaDate::today().date())
+            .await
+    }
+
+    /// Runs in a background task until [`SupervisionHandle::shutdown`].
+    pub fn spawn(self) -> SupervisionHandle {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(self.settings.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_sweep: Option<Instant> = None;
+            let mut decisions_pending = false;
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.changed() => break,
+                }
+                match self.catch_up().await {
+                    Ok(r) => {
+                        if r.raised > 0 {
+                            tracing::info!(
+                                raised = r.raised,
+                                position = r.position,
+                                "supervision alerts raised"
+                            );
+                        }
+                        decisions_pending |= r.decisions;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "supervision pass failed"),
+                }
+                let due = match last_sweep {
+                    None => true,
+                    Some(t) => {
+                        t.elapsed() >= self.settings.sweep_every
+                            || (decisions_pending
+                                && t.elapsed() >= self.settings.sweep_after_decisions)
+                    }
+                };
+                if due {
+                    let started = Instant::now();
+                    match self.sweep().await {
+                        Ok(r) => tracing::info!(
+                            cases = r.cases,
+                            raised = r.raised,
+                            escalated = r.escalated,
+                            ms = started.elapsed().as_millis() as u64,
+                            "supervision sweep"
+                        ),
+                        Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
+                    }
+                    last_sweep = Some(Instant::now());
+                    decisions_pending = false;
+                }
+            }
+        });
+        SupervisionHandle { stop, task }
+    }
+}
