@@ -114,10 +114,16 @@ pub fn fine_ranges(text: &str) -> Vec<FineRange> {
     out
 }
 
-/// The highest absolute fine an article allows, fen (`None` when it sets no absolute range,
-/// e.g. only multiples of illegal income).
+/// The highest absolute fine an article allows, fen. `None` when it sets no absolute range,
+/// or when it also sets a range in multiples (of illegal income, of the goods' value): the
+/// ceiling then depends on an amount the article does not fix ("违法所得1倍以上3倍以下的罚款；
+/// 没有违法所得的，并处1万元以上3万元以下的罚款" allows more than ¥30,000).
 pub fn statutory_max_fen(text: &str) -> Option<i64> {
-    fine_ranges(text)
+    let ranges = fine_ranges(text);
+    if ranges.iter().any(|r| matches!(r, FineRange::Multiple(..))) {
+        return None;
+    }
+    ranges
         .into_iter()
         .filter_map(|r| match r {
             FineRange::Fen(_, hi) => Some(hi),
@@ -185,7 +191,19 @@ mod tests {
                 FineRange::Multiple(5_000, 10_000)
             ]
         );
-        assert_eq!(statutory_max_fen(text), Some(20_000_000));
+        assert_eq!(statutory_max_fen(text), None);
+        assert_eq!(
+            statutory_max_fen(
+                "处五千元以上五万元以下罚款；情节严重的，处五万元以上二十万元以下罚款"
+            ),
+            Some(20_000_000)
+        );
+        assert_eq!(
+            statutory_max_fen(
+                "并处违法所得1倍以上3倍以下的罚款；没有违法所得的，并处1万元以上3万元以下的罚款"
+            ),
+            None
+        );
         assert_eq!(
             statutory_max_fen("并处货值金额十倍以上二十倍以下罚款"),
             None

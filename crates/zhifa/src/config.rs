@@ -68,6 +68,12 @@ pub struct Config {
     pub outbox_max_attempts: i64,
     /// Months a 双公示 record stays published after the decision (公示截止期).
     pub credit_publicity_months: u32,
+    /// Milliseconds between supervision passes over new case events (default 250: alerts
+    /// appear within a second of the event that triggers them).
+    pub supervision_interval_ms: u64,
+    /// Seconds between full supervision sweeps (time-based clocks, cross-case rules,
+    /// escalation; default 600).
+    pub supervision_sweep_secs: u64,
 }
 
 impl Default for Config {
@@ -98,6 +104,8 @@ impl Default for Config {
             outbox_backoff_max_ms: 3_600_000,
             outbox_max_attempts: 10,
             credit_publicity_months: 12,
+            supervision_interval_ms: 250,
+            supervision_sweep_secs: 600,
         }
     }
 }
@@ -125,6 +133,8 @@ impl std::fmt::Debug for Config {
             .field("outbox_backoff_max_ms", &self.outbox_backoff_max_ms)
             .field("outbox_max_attempts", &self.outbox_max_attempts)
             .field("credit_publicity_months", &self.credit_publicity_months)
+            .field("supervision_interval_ms", &self.supervision_interval_ms)
+            .field("supervision_sweep_secs", &self.supervision_sweep_secs)
             .finish()
     }
 }
@@ -288,6 +298,18 @@ impl Config {
             },
             rules: self.shuanggongshi_rules(),
             ..zhifa_server::outbox::OutboxSettings::default()
+        }
+    }
+}
+
+/// The supervision worker of a node (执法监督).
+impl Config {
+    /// The supervision worker's settings.
+    pub fn supervision_settings(&self) -> zhifa_server::supervision::SupervisionSettings {
+        zhifa_server::supervision::SupervisionSettings {
+            interval: std::time::Duration::from_millis(self.supervision_interval_ms.max(10)),
+            sweep_every: std::time::Duration::from_secs(self.supervision_sweep_secs.max(1)),
+            ..zhifa_server::supervision::SupervisionSettings::default()
         }
     }
 }

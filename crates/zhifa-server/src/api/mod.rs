@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (and `/healthz`): one module per resource, each with its
 //! routes and its part of the OpenAPI document.
 
+pub mod alerts;
 pub mod benchmarks;
 pub mod calendar;
 pub mod cases;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(alerts::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -88,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         (name = "ledger", description = "全过程记录账本：检查点、公钥与证明"),
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
+        (name = "supervision", description = "执法监督：预警规则、监督线索及其处置闭环（指派、监督意见书、整改、反馈、核查销号、屏蔽）"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
@@ -116,6 +119,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         evidence::Doc::openapi(),
         cases::Doc::openapi(),
         outbox::Doc::openapi(),
+        alerts::Doc::openapi(),
     ] {
         doc.merge(part);
     }

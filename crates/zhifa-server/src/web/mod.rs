@@ -6,6 +6,7 @@
 //! `base.html`; the stylesheet is embedded. Pages work without JavaScript and on phones.
 
 pub mod admin;
+pub mod alerts;
 pub mod case_forms;
 pub mod cases;
 pub mod certificates;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(alerts::routes())
 }
 
 async fn style() -> impl IntoResponse {

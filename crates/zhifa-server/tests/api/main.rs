@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod alerts;
 mod case_pages;
 mod cases;
 mod catalogue;

@@ -278,12 +278,18 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/outbox/deliveries",
         "/api/v1/outbox/deliveries/{id}",
         "/api/v1/outbox/deliveries/{id}/retry",
+        "/api/v1/supervision/alerts",
+        "/api/v1/supervision/alerts/{id}",
+        "/api/v1/supervision/alerts/{id}/history",
+        "/api/v1/supervision/alerts/{id}/actions",
+        "/api/v1/supervision/rules",
+        "/api/v1/supervision/sweep",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        49,
+        55,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -73,9 +73,10 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
         .bind
         .parse()
         .with_context(|| format!("监听地址格式错误：{}", config.bind))?;
+    let shared_calendar = node::shared(calendar);
     let state = AppState {
         store: store.clone(),
-        calendar: node::shared(calendar),
+        calendar: shared_calendar.clone(),
         config: std::sync::Arc::new(ServerConfig {
             bind,
             api_token: Some(token.clone()),
@@ -150,7 +151,14 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
     let outbox = zhifa_server::outbox::OutboxWorker::new(store.clone(), config.outbox_settings())
         .context("while starting the outbox worker")?
         .spawn();
+    let supervision = zhifa_server::supervision::SupervisionWorker::new(
+        store.clone(),
+        shared_calendar,
+        config.supervision_settings(),
+    )
+    .spawn();
     let served = app.run(shutdown_signal()).await.context("while serving");
+    supervision.shutdown().await;
     checkpointer.abort();
     // The delivery pass under way records its results before the node stops.
     outbox.shutdown().await;
