@@ -33,9 +33,15 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/alerts/{id}/opinion", get(opinion))
 }
 
-/// Roles that see alerts: supervisors and administrators (their scope), agency heads and
-/// officers (their agency's).
-const READERS: [&str; 4] = [roles::SUPERVISOR, roles::ADMIN, roles::HEAD, roles::OFFICER];
+/// Roles that see alerts: supervisors and administrators (their scope), the agency's roles
+/// (their agency's; only the head takes steps).
+const READERS: [&str; 5] = [
+    roles::SUPERVISOR,
+    roles::ADMIN,
+    roles::HEAD,
+    roles::OFFICER,
+    roles::REVIEWER,
+];
 
 #[derive(Debug, Deserialize, Default)]
 struct AlertQuery {

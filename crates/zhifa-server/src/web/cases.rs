@@ -597,6 +597,8 @@ struct CasePage {
     outcomes: Vec<(String, String)>,
     benchmarks: Vec<String>,
     verification: Option<Verification>,
+    /// Supervision alerts on this case (监督线索): (id, rule name, status, message).
+    alerts: Vec<(String, String, &'static str, String)>,
 }
 
 fn event_date(e: &CaseEvent) -> String {
@@ -829,7 +831,33 @@ async fn case_page(
         (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     };
+    let alerts = state
+        .store
+        .list_alerts_in(
+            &me.scope,
+            &zhifa_store::supervision_model::AlertFilter {
+                case_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            zhifa_store::model::PageRequest {
+                offset: 0,
+                limit: 50,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                a.rule_name,
+                zhifa_store::supervision_model::alert_status_zh(&a.status),
+                a.message,
+            )
+        })
+        .collect();
     let page = CasePage {
+        alerts,
         me: Me::of(me),
         id: id.to_string(),
         number: sum.number.clone().unwrap_or_else(|| "（未立案）".into()),

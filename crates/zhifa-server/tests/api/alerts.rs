@@ -208,7 +208,7 @@ on_both!(alerts_through_the_api => alerts_through_the_api_sqlite, alerts_through
 
 async fn alert_pages(db: Db) {
     let w = case_world(db).await;
-    late_filing(&w).await;
+    let case = late_filing(&w).await;
     sweep(&w).await;
     let mut admin = Browser::new(&w.app);
     admin.login("admin_t", PASSWORD).await;
@@ -259,17 +259,26 @@ async fn alert_pages(db: Db) {
     assert!(doc.contains("行政执法监督意见书"));
     assert!(doc.contains("监督意见〔"));
     assert!(doc.contains(&due));
-    // An officer of the agency sees the alert but has no step to take; the reviewer role has
-    // no access.
+    // The agency's head may record the rectification; its reviewer sees the alert (and on
+    // the case page) but has no step to take; another agency's head does not see it.
     let mut head = Browser::new(&w.app);
     head.login("head_t", PASSWORD).await;
     let page = head.get(&format!("/supervision/alerts/{id}")).await.text();
     assert!(page.contains("记录整改情况"), "{page}");
     let mut reviewer = Browser::new(&w.app);
     reviewer.login("reviewer_t", PASSWORD).await;
+    let page = reviewer
+        .get(&format!("/supervision/alerts/{id}"))
+        .await
+        .text();
+    assert!(!page.contains("action\" value=\"rectify"), "{page}");
+    let case_page = reviewer.get(&format!("/cases/{case}")).await.text();
+    assert!(case_page.contains("id=\"case-alerts\""), "{case_page}");
+    let mut other = Browser::new(&w.app);
+    other.login("head_other", PASSWORD).await;
     assert_eq!(
-        reviewer.get("/supervision/alerts").await.status,
-        StatusCode::FORBIDDEN
+        other.get(&format!("/supervision/alerts/{id}")).await.status,
+        StatusCode::NOT_FOUND
     );
 }
 on_both!(alert_pages => alert_pages_sqlite, alert_pages_postgres);
