@@ -65,7 +65,12 @@ export async function startDemo(prefix, timeoutMs) {
     browser,
     async stop() {
       await browser.close();
+      // Wait for the server to stop (its workers may still be writing into the data directory).
+      const exited = server.exitCode !== null
+        ? Promise.resolve()
+        : new Promise((ok) => server.once('exit', ok));
       server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 15_000))]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
