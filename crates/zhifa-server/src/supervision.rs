@@ -1,8 +1,9 @@
 //! The supervision worker (执法监督): a background task of `zhifa serve` / `zhifa demo` that
 //! evaluates the alert rules on newly committed case events every interval (default 250 ms,
 //! so an alert appears well within a second of the event that triggers it), and sweeps the
-//! whole node — time-based clocks, cross-case rules, imported history, escalation — at start,
-//! every sweep interval, and shortly after decisions (cross-case rules look at decisions).
+//! open cases — time-based clocks —, the cross-case rules and escalation at start, every sweep
+//! interval and shortly after decisions (cross-case rules look at decisions), and every case
+//! when the node's alert rules changed.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -102,11 +103,11 @@ impl SupervisionWorker {
         }
     }
 
-    /// A full sweep as of today.
-    pub async fn sweep(&self) -> Result<SweepReport, StoreError> {
+    /// A sweep as of today (`full`: every case, else the open ones).
+    pub async fn sweep(&self, full: bool) -> Result<SweepReport, StoreError> {
         let calendar = self.calendar();
         self.store
-            .supervision_sweep(&calendar, ChinaDate::today().date())
+            .supervision_sweep(&calendar, ChinaDate::today().date(), full)
             .await
     }
 
@@ -118,6 +119,8 @@ impl SupervisionWorker {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut last_sweep: Option<Instant> = None;
             let mut decisions_pending = false;
+            // The rules' version at the last sweep: a change re-evaluates every case.
+            let mut rules_version: Option<i64> = None;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {}
@@ -136,18 +139,23 @@ impl SupervisionWorker {
                     }
                     Err(e) => tracing::warn!(error = %e, "supervision pass failed"),
                 }
-                let due = match last_sweep {
-                    None => true,
-                    Some(t) => {
-                        t.elapsed() >= self.settings.sweep_every
-                            || (decisions_pending
-                                && t.elapsed() >= self.settings.sweep_after_decisions)
-                    }
-                };
+                let version = self.store.alert_rules_version().await.ok();
+                let full = rules_version.is_some() && version.is_some() && version != rules_version;
+                let due = full
+                    || match last_sweep {
+                        None => true,
+                        Some(t) => {
+                            t.elapsed() >= self.settings.sweep_every
+                                || (decisions_pending
+                                    && t.elapsed() >= self.settings.sweep_after_decisions)
+                        }
+                    };
                 if due {
                     let started = Instant::now();
-                    match self.sweep().await {
+                    rules_version = version.or(rules_version);
+                    match self.sweep(full).await {
                         Ok(r) => tracing::info!(
+                            full,
                             cases = r.cases,
                             raised = r.raised,
                             escalated = r.escalated,

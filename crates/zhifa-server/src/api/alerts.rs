@@ -245,16 +245,27 @@ pub async fn set_rules(
     Ok(Json(rules_doc(&set)))
 }
 
-/// 全面扫描 — evaluates the case events not yet seen, then every rule over every case
-/// (imported history, time-based clocks, cross-case rules) and escalates ignored alerts.
+/// Options of a sweep.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SweepQuery {
+    /// Every case, closed ones included (after loading history or changing rules); default:
+    /// the open cases.
+    pub full: Option<bool>,
+}
+
+/// 全面扫描 — evaluates the case events not yet seen, then the per-case rules over the open
+/// cases (`full=true`: every case), the cross-case rules, and escalates ignored alerts.
 #[utoipa::path(
     post, path = "/api/v1/supervision/sweep", tag = "supervision",
+    params(SweepQuery),
     responses((status = 200, description = "扫描结果", body = SweepResult), WriteErrors),
     security(("api_token" = []))
 )]
 pub async fn sweep(
     State(state): State<AppState>,
     access: WriteAccess,
+    Query(q): Query<SweepQuery>,
 ) -> ApiResult<Json<SweepResult>> {
     admin(&acting_user(access.user, &access.scope)?)?;
     let calendar = crate::cases::calendar(&state);
@@ -274,6 +285,9 @@ pub async fn sweep(
             break;
         }
     }
-    let sweep = state.store.supervision_sweep(&calendar, today).await?;
+    let sweep = state
+        .store
+        .supervision_sweep(&calendar, today, q.full.unwrap_or(false))
+        .await?;
     Ok(Json(SweepResult { pass, sweep }))
 }

@@ -90,7 +90,6 @@ struct LoadedCase {
     number: Option<String>,
     agency_name: String,
     region_code: String,
-    opened_on: Option<NaiveDate>,
     state: CaseState,
     events: Vec<(i64, CaseEvent)>,
 }
@@ -191,6 +190,19 @@ impl Store {
         record_changes_in(&mut tx, self.backend, &[entry], actor, &at).await?;
         tx.commit().await?;
         Ok(set)
+    }
+
+    /// The version of the node's alert rules (0 while the built-in defaults apply); a change
+    /// calls for a full sweep.
+    pub async fn alert_rules_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM node_settings WHERE key = $1")
+            .bind(RULES_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        })
     }
 
     /// The case-log position the supervision worker has evaluated up to.
@@ -346,30 +358,37 @@ impl Store {
         })
     }
 
-    /// A full sweep: every per-case rule on every case (time-based clocks, imported history),
-    /// the cross-case rules over their periods, and the escalation of alerts left open.
+    /// A sweep. Per-case rules run on every open case (clocks run out with time, not events:
+    /// a lapse of a closed case was seen by the pass when its last event arrived) or, with
+    /// `full`, on every case (after the rules changed, or for history loaded around the case
+    /// log); then the cross-case rules over their periods and the escalation of alerts left
+    /// open.
     pub async fn supervision_sweep(
         &self,
         calendar: &LegalCalendar,
         today: NaiveDate,
+        full: bool,
     ) -> Result<SweepReport> {
         let rules = self.alert_rules().await?;
         let case_rules = self.case_rules().await?;
         let mut report = SweepReport::default();
         let mut agg = Aggregates::new(&rules, today);
-        let lookback = i64::from(agg.lookback_days());
+        let select = if full {
+            "SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2"
+        } else {
+            "SELECT id FROM cases WHERE id > $1 AND closed_on IS NULL ORDER BY id LIMIT $2"
+        };
         let mut after = String::new();
         loop {
             let mut conn = self.pool.acquire().await?;
-            let ids: Vec<String> =
-                sqlx::query("SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
-                    .bind(after.clone())
-                    .bind(SWEEP_PAGE)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get(0))
-                    .collect::<std::result::Result<_, _>>()?;
+            let ids: Vec<String> = sqlx::query(select)
+                .bind(after.clone())
+                .bind(SWEEP_PAGE)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
             let Some(last) = ids.last().cloned() else {
                 break;
             };
@@ -388,17 +407,6 @@ impl Store {
                 for f in evaluate(&rules, case, &ctx) {
                     found.push((f, place_of(case)));
                 }
-                if let Some(opened) = case.opened_on
-                    && (today - opened).num_days()
-                        <= lookback + i64::from(case_rules.decision_days) * 2
-                {
-                    agg.add(&AggCase {
-                        case_id: &case.id,
-                        region_code: &case.region_code,
-                        opened_on: opened,
-                        state: &case.state,
-                    });
-                }
             }
             report.cases += cases.len() as u64;
             if !found.is_empty() {
@@ -407,6 +415,40 @@ impl Store {
                 tx.commit().await?;
             }
             after = last;
+        }
+        // The cases the cross-case rules look at: opened within their longest period (and the
+        // decision period before it, for decisions inside the period).
+        let lookback = u64::from(agg.lookback_days()) + u64::from(case_rules.decision_days) * 2;
+        let since = (today - chrono::Days::new(lookback)).to_string();
+        let mut after = String::new();
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, region_code, opened_on, state FROM cases \
+                 WHERE opened_on >= $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(since.clone())
+            .bind(after.clone())
+            .bind(SWEEP_PAGE * 4)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = last.try_get("id")?;
+            for r in &rows {
+                let id: String = r.try_get("id")?;
+                let state: CaseState = open(&*self.cipher, &id, &r.try_get::<String, _>("state")?)?;
+                let region: String = r.try_get("region_code")?;
+                let Ok(opened) = parse_date(&r.try_get::<String, _>("opened_on")?) else {
+                    continue;
+                };
+                agg.add(&AggCase {
+                    case_id: &id,
+                    region_code: &region,
+                    opened_on: opened,
+                    state: &state,
+                });
+            }
         }
         // Cross-case rules.
         let (agencies, opened) = self.zero_enforcement_inputs(&rules, today).await?;
@@ -510,7 +552,7 @@ impl Store {
         for part in list.chunks(500) {
             let keys = super::ledger::in_list(self.backend, part.len());
             let sql = format!(
-                "SELECT id, number, agency_name, region_code, opened_on, state FROM cases \
+                "SELECT id, number, agency_name, region_code, state FROM cases \
                  WHERE id IN {keys}"
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
@@ -520,14 +562,12 @@ impl Store {
             for r in q.fetch_all(&mut *conn).await? {
                 let id: String = r.try_get("id")?;
                 let state: CaseState = open(&*self.cipher, &id, &r.try_get::<String, _>("state")?)?;
-                let opened: String = r.try_get("opened_on")?;
                 out.insert(
                     id.clone(),
                     LoadedCase {
                         number: r.try_get("number")?,
                         agency_name: r.try_get("agency_name")?,
                         region_code: r.try_get("region_code")?,
-                        opened_on: parse_date(&opened).ok(),
                         state,
                         events: Vec::new(),
                         id,

@@ -191,7 +191,7 @@ async fn evaluate_on(store: &Store, today: &str) -> BTreeMap<String, Vec<Alert>>
         .await
         .expect("pass");
     store
-        .supervision_sweep(&cal(), d(today))
+        .supervision_sweep(&cal(), d(today), false)
         .await
         .expect("sweep");
     let mut out: BTreeMap<String, Vec<Alert>> = BTreeMap::new();
@@ -860,6 +860,28 @@ async fn pass_is_incremental_and_rules_are_configuration(store: Store) {
         "{errors:?}"
     );
     assert_eq!(store.alert_rules().await.expect("rules"), rules);
+
+    // Enabled again, the rule sees the closed case "y" only in a full sweep (an open-case
+    // sweep and the pass have nothing new to look at).
+    for r in &mut rules.rules {
+        r.enabled = true;
+    }
+    store
+        .set_alert_rules(&actor(), &rules.to_toml())
+        .await
+        .expect("set rules");
+    assert_eq!(store.alert_rules_version().await.expect("version"), 2);
+    let open_only = store
+        .supervision_sweep(&cal(), d(TODAY), false)
+        .await
+        .expect("sweep");
+    assert_eq!(open_only.raised, 0);
+    let full = store
+        .supervision_sweep(&cal(), d(TODAY), true)
+        .await
+        .expect("sweep");
+    assert_eq!((full.cases, full.raised), (2, 1));
+    assert_eq!(all_alerts(&store).await.len(), 2);
 }
 store_test!(
     pass_is_incremental_and_rules_are_configuration,
@@ -1103,7 +1125,7 @@ async fn handling_loop_roles_states_and_escalation(store: Store) {
     );
     assert!(has(&e, "reason", "alert.text_required"), "{e:?}");
     let r = store
-        .supervision_sweep(&cal(), today + chrono::Days::new(20))
+        .supervision_sweep(&cal(), today + chrono::Days::new(20), false)
         .await
         .expect("sweep");
     assert_eq!(r.escalated, 1);
