@@ -49,14 +49,16 @@ pub struct SupervisionWorker {
 #[derive(Debug)]
 pub struct SupervisionHandle {
     stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl SupervisionHandle {
-    /// Stops after the pass under way.
+    /// Stops after the pass and sweep under way.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        for t in self.tasks {
+            let _ = t.await;
+        }
     }
 }
 
@@ -111,49 +113,74 @@ impl SupervisionWorker {
             .await
     }
 
-    /// Runs in a background task until [`SupervisionHandle::shutdown`].
+    /// Runs in background tasks until [`SupervisionHandle::shutdown`]: the pass loop, and the
+    /// sweep loop beside it (a sweep of many cases never delays the alerts of new events).
     pub fn spawn(self) -> SupervisionHandle {
-        let (stop, mut stopped) = tokio::sync::watch::channel(false);
-        let task = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(self.settings.interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut last_sweep: Option<Instant> = None;
-            let mut decisions_pending = false;
-            // The rules' version at the last sweep: a change re-evaluates every case.
-            let mut rules_version: Option<i64> = None;
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = stopped.changed() => break,
-                }
-                match self.catch_up().await {
-                    Ok(r) => {
-                        if r.raised > 0 {
-                            tracing::info!(
-                                raised = r.raised,
-                                position = r.position,
-                                "supervision alerts raised"
-                            );
-                        }
-                        decisions_pending |= r.decisions;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let decisions = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let passes = {
+            let me = self.clone();
+            let decisions = decisions.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(me.settings.interval);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = stopped.changed() => break,
                     }
-                    Err(e) => tracing::warn!(error = %e, "supervision pass failed"),
-                }
-                let version = self.store.alert_rules_version().await.ok();
-                let full = rules_version.is_some() && version.is_some() && version != rules_version;
-                let due = full
-                    || match last_sweep {
-                        None => true,
-                        Some(t) => {
-                            t.elapsed() >= self.settings.sweep_every
-                                || (decisions_pending
-                                    && t.elapsed() >= self.settings.sweep_after_decisions)
+                    match me.catch_up().await {
+                        Ok(r) => {
+                            if r.raised > 0 {
+                                tracing::info!(
+                                    raised = r.raised,
+                                    position = r.position,
+                                    "supervision alerts raised"
+                                );
+                            }
+                            if r.decisions {
+                                decisions.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
                         }
-                    };
-                if due {
+                        Err(e) => tracing::warn!(error = %e, "supervision pass failed"),
+                    }
+                }
+            })
+        };
+        let sweeps = {
+            let me = self;
+            let mut stopped = stopped;
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                let mut last_sweep: Option<Instant> = None;
+                // The rules' version at the last sweep: a change re-evaluates every case.
+                let mut rules_version: Option<i64> = None;
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        _ = stopped.changed() => break,
+                    }
+                    let version = me.store.alert_rules_version().await.ok();
+                    let full =
+                        rules_version.is_some() && version.is_some() && version != rules_version;
+                    let pending = decisions.load(std::sync::atomic::Ordering::Relaxed);
+                    let due = full
+                        || match last_sweep {
+                            None => true,
+                            Some(t) => {
+                                t.elapsed() >= me.settings.sweep_every
+                                    || (pending && t.elapsed() >= me.settings.sweep_after_decisions)
+                            }
+                        };
+                    if !due {
+                        continue;
+                    }
                     let started = Instant::now();
                     rules_version = version.or(rules_version);
-                    match self.sweep(full).await {
+                    decisions.store(false, std::sync::atomic::Ordering::Relaxed);
+                    match me.sweep(full).await {
                         Ok(r) => tracing::info!(
                             full,
                             cases = r.cases,
@@ -165,10 +192,12 @@ impl SupervisionWorker {
                         Err(e) => tracing::warn!(error = %e, "supervision sweep failed"),
                     }
                     last_sweep = Some(Instant::now());
-                    decisions_pending = false;
                 }
-            }
-        });
-        SupervisionHandle { stop, task }
+            })
+        };
+        SupervisionHandle {
+            stop,
+            tasks: vec![passes, sweeps],
+        }
     }
 }

@@ -383,6 +383,16 @@ pub enum BenchCmd {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// P5 (supervision): evaluating the demo node's whole history, sweeps, and the latency
+    /// from a rule-breaking command to its alert, against reading the same data raw.
+    Supervision {
+        /// Alert-latency samples.
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     /// P3/P4: durable appends, checkpoint delay, proof latency and audit rate vs in-memory SM3.
     Ledger {
         /// Leaves to append (durable append and audit benchmarks).

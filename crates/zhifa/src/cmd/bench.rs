@@ -33,6 +33,12 @@ pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
                 json,
             }))
         }
+        BenchCmd::Supervision { samples, json } => super::runtime()?.block_on(
+            super::bench_supervision::run(super::bench_supervision::Options {
+                samples: samples.max(1),
+                json,
+            }),
+        ),
         BenchCmd::Ledger {
             leaves,
             batch,
