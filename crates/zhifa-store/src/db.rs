@@ -17,6 +17,8 @@ mod calendar;
 mod cases;
 mod certificates;
 pub(crate) mod changes;
+mod complaint_steps;
+pub(crate) mod complaints;
 pub(crate) mod evidence;
 pub(crate) mod imports;
 mod laws;
