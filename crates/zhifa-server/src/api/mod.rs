@@ -7,6 +7,7 @@ pub mod cases;
 pub mod certificates;
 pub mod changes;
 pub mod check;
+pub mod complaints;
 pub mod docs;
 pub mod evidence;
 pub mod health;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(complaints::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -88,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         (name = "ledger", description = "全过程记录账本：检查点、公钥与证明"),
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
+        (name = "complaints", description = "投诉举报：公开登记与查询、分派、受理、办结、答复、统计、办理期限参数"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
@@ -116,6 +119,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         evidence::Doc::openapi(),
         cases::Doc::openapi(),
         outbox::Doc::openapi(),
+        complaints::Doc::openapi(),
     ] {
         doc.merge(part);
     }

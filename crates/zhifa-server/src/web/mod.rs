@@ -9,6 +9,7 @@ pub mod admin;
 pub mod case_forms;
 pub mod cases;
 pub mod certificates;
+pub mod complaints;
 pub mod home;
 pub mod labels;
 pub mod laws;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(complaints::routes())
 }
 
 async fn style() -> impl IntoResponse {

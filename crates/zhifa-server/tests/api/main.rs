@@ -9,6 +9,7 @@ mod access;
 mod case_pages;
 mod cases;
 mod catalogue;
+mod complaints;
 mod errors;
 mod fixtures;
 mod ledger;

@@ -278,12 +278,18 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/outbox/deliveries",
         "/api/v1/outbox/deliveries/{id}",
         "/api/v1/outbox/deliveries/{id}/retry",
+        "/api/v1/complaints",
+        "/api/v1/complaints/track",
+        "/api/v1/complaints/counts",
+        "/api/v1/complaints/{id}",
+        "/api/v1/complaints/{id}/{action}",
+        "/api/v1/settings/complaint-rules",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        49,
+        55,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
