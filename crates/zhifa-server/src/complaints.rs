@@ -33,6 +33,9 @@ pub struct ActionView {
     /// Why not (Chinese), when refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
+    /// What would allow it (Chinese), when refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
 }
 
 /// One complaint with its labels, whether its running deadline has passed, and the steps.
@@ -91,6 +94,7 @@ pub fn view(c: Complaint, role: &str) -> ComplaintView {
                 allowed: r.is_ok(),
                 article: a.article().to_string(),
                 refusal_code: r.as_ref().err().map(|e| e.code.clone()),
+                remedy: r.as_ref().err().map(|e| e.remedy.clone()),
                 refusal: r.err().map(|e| e.message),
             })
             .collect(),

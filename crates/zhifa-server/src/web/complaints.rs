@@ -176,6 +176,7 @@ struct DetailPage {
     can_reveal: bool,
     contact: Option<(String, String)>,
     error: Option<String>,
+    next_step: String,
 }
 
 /// The agencies a router may choose (its scope), the complaint's field first.
@@ -234,9 +235,18 @@ async fn detail_page(
         Vec::new()
     };
     let can_reveal = me.is(&[roles::OFFICER, roles::HEAD]) && !c.anonymous;
+    let v = complaints::view(c, &me.user().role);
+    // Steps refused by the flow are not shown; what comes next is said once instead.
+    let next_step = v
+        .actions
+        .iter()
+        .find(|a| a.refusal_code.as_deref() == Some("complaint.status"))
+        .and_then(|a| a.remedy.clone())
+        .unwrap_or_default();
     let page = DetailPage {
         me: Me::of(me),
-        v: complaints::view(c, &me.user().role),
+        v,
+        next_step,
         today: today().to_string(),
         agencies,
         can_reveal,
