@@ -30,6 +30,7 @@ pub(crate) mod outbox;
 mod outbox_delivery;
 mod powers;
 mod regions;
+mod settings;
 mod subjects;
 mod support;
 mod users;

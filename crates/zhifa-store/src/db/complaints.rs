@@ -7,7 +7,6 @@
 //! personal data) and its ledger leaf in the same transaction.
 
 use chrono::{Datelike, NaiveDate};
-use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 use zhifa_domain::calendar::LegalCalendar;
@@ -22,7 +21,7 @@ use zhifa_domain::time::ChinaDate;
 use super::Store;
 use super::support::{
     Arg, ChangeEntry, Tx, Where, blank_to_none, escape_like, fetch_page, field_error, get_bool,
-    new_id, now, query_with, record_change, snapshot, to_json,
+    new_id, now, query_with, record_change, snapshot,
 };
 use crate::complaint_model::*;
 use crate::error::{Result, StoreError};
@@ -255,21 +254,7 @@ impl Complaint {
 impl Store {
     /// The node's complaint rules (defaults when never set).
     pub async fn complaint_rules(&self) -> Result<ComplaintRules> {
-        let row = sqlx::query("SELECT value FROM node_settings WHERE key = $1")
-            .bind(RULES_KEY)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            None => Ok(ComplaintRules::default()),
-            Some(r) => {
-                let text: String = r.try_get(0)?;
-                serde_json::from_str(&text).map_err(|e| {
-                    StoreError::Database(sqlx::Error::Decode(
-                        format!("complaint_rules: {e}").into(),
-                    ))
-                })
-            }
-        }
+        self.node_setting(RULES_KEY).await
     }
 
     /// Replaces the node's complaint rules (administrators): checked with
@@ -287,42 +272,7 @@ impl Store {
                 message,
             )));
         }
-        let mut tx = self.begin_write().await?;
-        let old = sqlx::query("SELECT value, version FROM node_settings WHERE key = $1")
-            .bind(RULES_KEY)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (before, version) = match &old {
-            Some(r) => {
-                let text: String = r.try_get("value")?;
-                let v: i64 = r.try_get("version")?;
-                (serde_json::from_str::<Value>(&text).ok(), v + 1)
-            }
-            None => (None, 1),
-        };
-        let at = now();
-        sqlx::query(
-            "INSERT INTO node_settings (key, value, version, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
-             version = excluded.version, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
-        )
-        .bind(RULES_KEY)
-        .bind(to_json(rules))
-        .bind(version)
-        .bind(&at)
-        .bind(actor.user.as_str())
-        .execute(&mut *tx)
-        .await?;
-        let entry = ChangeEntry {
-            entity: "setting",
-            entity_id: RULES_KEY,
-            action: if old.is_some() { "update" } else { "create" },
-            before,
-            after: snapshot(rules),
-        };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        self.set_node_setting(RULES_KEY, rules, actor).await?;
         Ok(rules.clone())
     }
 

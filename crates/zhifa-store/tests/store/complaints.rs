@@ -106,6 +106,39 @@ fn refusal_code<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
     }
 }
 
+/// Takes a step on a complaint as `role`, with no scope limit.
+async fn take(
+    store: &Store,
+    id: &str,
+    action: ComplaintAction,
+    data: ComplaintStep,
+    role: &str,
+) -> Result<Complaint, StoreError> {
+    let calendar = cal();
+    store
+        .complaint_step_in(
+            &Scope::All,
+            id,
+            action,
+            &data,
+            ctx(role, &calendar),
+            &actor(),
+        )
+        .await
+}
+
+/// [`take`] as an officer, which must succeed.
+async fn take_ok(
+    store: &Store,
+    id: &str,
+    action: ComplaintAction,
+    data: ComplaintStep,
+) -> Complaint {
+    take(store, id, action, data, "officer")
+        .await
+        .expect("step")
+}
+
 async fn intake_validation_names_every_field(store: Store) {
     agencies(&store).await;
     let before = change_count(&store).await;
@@ -320,30 +353,14 @@ store_test!(
 
 async fn status_flow_refuses_steps_out_of_order(store: Store) {
     let a = agencies(&store).await;
-    let calendar = cal();
-    let step = |id: String, action, data: ComplaintStep, role: &'static str| {
-        let store = store.clone();
-        let calendar = calendar.clone();
-        async move {
-            store
-                .complaint_step_in(
-                    &Scope::All,
-                    &id,
-                    action,
-                    &data,
-                    ctx(role, &calendar),
-                    &actor(),
-                )
-                .await
-        }
-    };
     // Waiting for routing: nothing but routing.
     let r = intake(&store, &input("440106", "02"), "2026-03-02").await;
     let id = r.id.clone();
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Accept,
                 on("2026-03-03"),
                 "officer"
@@ -354,8 +371,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Route,
                 on("2026-03-03"),
                 "officer"
@@ -365,8 +383,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         "complaint.role"
     );
     let errs = invalid_codes(
-        step(
-            id.clone(),
+        take(
+            &store,
+            &id,
             ComplaintAction::Route,
             on("2026-03-03"),
             "supervisor",
@@ -375,8 +394,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert!(has(&errs, "agency_id", "complaint.agency_id.required"));
     let errs = invalid_codes(
-        step(
-            id.clone(),
+        take(
+            &store,
+            &id,
             ComplaintAction::Route,
             ComplaintStep {
                 agency_id: Some("no-such-agency".into()),
@@ -389,8 +409,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     assert!(has(&errs, "agency_id", "agency_id.unknown"));
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Route,
                 ComplaintStep {
                     agency_id: Some(a.tianhe.id.clone()),
@@ -402,8 +423,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         ),
         "complaint.date.before_previous"
     );
-    let c = step(
-        id.clone(),
+    let c = take(
+        &store,
+        &id,
         ComplaintAction::Route,
         ComplaintStep {
             agency_id: Some(a.tianhe.id.clone()),
@@ -420,8 +442,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     // Routed: the agency decides; handling and reply come later.
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Handle,
                 on("2026-03-04"),
                 "officer"
@@ -432,8 +455,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Accept,
                 on("2026-03-04"),
                 "supervisor"
@@ -442,8 +466,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         ),
         "complaint.role"
     );
-    let c = step(
-        id.clone(),
+    let c = take(
+        &store,
+        &id,
         ComplaintAction::Accept,
         on("2026-03-04"),
         "head",
@@ -453,8 +478,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     assert_eq!(c.status, "accepted");
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Reject,
                 on("2026-03-04"),
                 "head"
@@ -465,8 +491,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Reply,
                 on("2026-03-04"),
                 "officer"
@@ -476,8 +503,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         "complaint.status"
     );
     let errs = invalid_codes(
-        step(
-            id.clone(),
+        take(
+            &store,
+            &id,
             ComplaintAction::Handle,
             on("2026-03-10"),
             "officer",
@@ -486,8 +514,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert!(has(&errs, "result", "complaint.result.required"));
     let errs = invalid_codes(
-        step(
-            id.clone(),
+        take(
+            &store,
+            &id,
             ComplaintAction::Handle,
             ComplaintStep {
                 result: Some("已责令改正".into()),
@@ -500,8 +529,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         .await,
     );
     assert!(has(&errs, "case_id", "case_id.unknown") && has(&errs, "alert_id", "alert_id.unknown"));
-    let c = step(
-        id.clone(),
+    let c = take(
+        &store,
+        &id,
         ComplaintAction::Handle,
         ComplaintStep {
             result: Some("经调解，经营者退货并赔偿".into()),
@@ -512,8 +542,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     .await
     .expect("handle");
     assert_eq!((c.status.as_str(), c.due_on.as_deref()), ("handled", None));
-    let c = step(
-        id.clone(),
+    let c = take(
+        &store,
+        &id,
         ComplaintAction::Reply,
         ComplaintStep {
             reply: Some("您的投诉已调解处理完毕。".into()),
@@ -529,8 +560,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     );
     assert_eq!(
         refusal_code(
-            step(
-                id.clone(),
+            take(
+                &store,
+                &id,
                 ComplaintAction::Reply,
                 on("2026-03-12"),
                 "officer"
@@ -542,8 +574,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     // A rejection needs its reason, and is replied too.
     let r = intake(&store, &input("440106", "01"), "2026-03-02").await;
     let errs = invalid_codes(
-        step(
-            r.id.clone(),
+        take(
+            &store,
+            &r.id,
             ComplaintAction::Reject,
             on("2026-03-03"),
             "officer",
@@ -551,8 +584,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
         .await,
     );
     assert!(has(&errs, "reason", "complaint.reason.required"));
-    let c = step(
-        r.id.clone(),
+    let c = take(
+        &store,
+        &r.id,
         ComplaintAction::Reject,
         ComplaintStep {
             reason: Some("已由人民法院受理（第十五条第二项）".into()),
@@ -565,8 +599,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     assert_eq!((c.status.as_str(), c.due_on.as_deref()), ("rejected", None));
     assert_eq!(
         refusal_code(
-            step(
-                r.id.clone(),
+            take(
+                &store,
+                &r.id,
                 ComplaintAction::Handle,
                 on("2026-03-04"),
                 "officer"
@@ -579,8 +614,9 @@ async fn status_flow_refuses_steps_out_of_order(store: Store) {
     let r = intake(&store, &input("440106", "01"), "2026-03-02").await;
     assert_eq!(
         refusal_code(
-            step(
-                r.id.clone(),
+            take(
+                &store,
+                &r.id,
                 ComplaintAction::Accept,
                 on("2999-01-01"),
                 "officer"
@@ -879,29 +915,12 @@ store_test!(
 
 async fn counts_per_agency(store: Store) {
     let a = agencies(&store).await;
-    let calendar = cal();
-    let step = |id: String, action, data: ComplaintStep| {
-        let store = store.clone();
-        let calendar = calendar.clone();
-        async move {
-            store
-                .complaint_step_in(
-                    &Scope::All,
-                    &id,
-                    action,
-                    &data,
-                    ctx("officer", &calendar),
-                    &actor(),
-                )
-                .await
-                .unwrap()
-        }
-    };
     // 天河: one replied in time, one decided late (due 2026-03-11), one still undecided.
     let ok = intake(&store, &input("440106", "01"), "2026-03-02").await;
-    step(ok.id.clone(), ComplaintAction::Accept, on("2026-03-03")).await;
-    step(
-        ok.id.clone(),
+    take_ok(&store, &ok.id, ComplaintAction::Accept, on("2026-03-03")).await;
+    take_ok(
+        &store,
+        &ok.id,
         ComplaintAction::Handle,
         ComplaintStep {
             result: Some("已处理".into()),
@@ -909,8 +928,9 @@ async fn counts_per_agency(store: Store) {
         },
     )
     .await;
-    step(
-        ok.id.clone(),
+    take_ok(
+        &store,
+        &ok.id,
         ComplaintAction::Reply,
         ComplaintStep {
             reply: Some("已答复".into()),
@@ -919,11 +939,11 @@ async fn counts_per_agency(store: Store) {
     )
     .await;
     let late = intake(&store, &input("440106", "01"), "2026-03-02").await;
-    step(late.id.clone(), ComplaintAction::Accept, on("2026-03-12")).await;
+    take_ok(&store, &late.id, ComplaintAction::Accept, on("2026-03-12")).await;
     intake(&store, &input("440106", "01"), "2026-03-02").await;
     // 广州市: one, decided in time. Not routed: one. Outside the period: one.
     let gz = intake(&store, &input("440105", "01"), "2026-03-02").await;
-    step(gz.id.clone(), ComplaintAction::Accept, on("2026-03-04")).await;
+    take_ok(&store, &gz.id, ComplaintAction::Accept, on("2026-03-04")).await;
     intake(&store, &input("440106", "02"), "2026-03-05").await;
     intake(&store, &input("440106", "01"), "2026-05-05").await;
 
