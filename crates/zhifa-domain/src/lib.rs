@@ -28,6 +28,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod complaint;
 pub mod error;
 pub mod ids;
 mod macros;

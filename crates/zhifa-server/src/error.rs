@@ -235,6 +235,7 @@ pub fn entity_zh(entity: &str) -> &str {
         "user" => "账号",
         "case" => "案件",
         "decision" => "处罚决定",
+        "complaint" => "投诉举报",
         other => other,
     }
 }

@@ -23,6 +23,7 @@
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod complaints;
 pub mod documents;
 pub mod error;
 pub mod extract;

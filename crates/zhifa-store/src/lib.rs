@@ -13,6 +13,7 @@
 //! live database.
 
 pub mod case_model;
+pub mod complaint_model;
 pub mod crypto;
 pub mod error;
 pub mod ledger;

@@ -569,5 +569,7 @@ impl Validate for UserInput {
     }
 }
 
+pub(crate) mod complaints;
+
 #[cfg(test)]
 mod tests;

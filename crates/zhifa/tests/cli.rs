@@ -267,12 +267,64 @@ fn demo_twice(data_dir: &Path, url: Option<&str>) {
                 .is_some()
         );
         let cases = demo_cases(&store).await;
+        let complaints = demo_complaints(&store).await;
         export_shuanggongshi(data_dir, url.as_str(), &store).await;
         // The second run added nothing.
         let again = store.counts().await.unwrap();
         assert_eq!(c, again);
         assert_eq!(cases, demo_cases(&store).await);
+        assert_eq!(complaints, demo_complaints(&store).await);
     });
+}
+
+/// The demo complaints (投诉举报): dozens, in every state of the flow, some overdue, some for
+/// the demo accounts' bureau. Returns how many there are.
+async fn demo_complaints(store: &Store) -> i64 {
+    use zhifa_store::complaint_model::ComplaintFilter;
+    let today = zhifa_domain::time::ChinaDate::today().date();
+    let page = PageRequest {
+        offset: 0,
+        limit: 500,
+    };
+    let all = store
+        .list_complaints_in(&Scope::All, &ComplaintFilter::default(), today, page)
+        .await
+        .unwrap();
+    assert!(all.total >= 40, "only {} demo complaints", all.total);
+    for status in ["received", "routed", "accepted", "handled", "replied"] {
+        assert!(
+            all.items.iter().any(|c| c.status == status),
+            "no demo complaint {status}"
+        );
+    }
+    assert!(all.items.iter().any(|c| c.reject_reason.is_some()));
+    assert!(all.items.iter().any(|c| c.anonymous));
+    assert!(all.items.iter().any(|c| c.case_id.is_some()));
+    let counts = store
+        .complaint_counts(
+            &Scope::All,
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+            today.max(chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(counts.iter().any(|c| c.overdue > 0), "{counts:?}");
+    let bureau = store
+        .list_subjects(&SubjectFilter::default(), page)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|s| s.region_code == "440100" && s.field == "01")
+        .unwrap();
+    assert!(
+        counts
+            .iter()
+            .any(|c| c.agency_id.as_deref() == Some(bureau.id.as_str()) && c.received >= 5),
+        "the demo bureau has too few complaints: {counts:?}"
+    );
+    all.total
 }
 
 /// `zhifa export --format shuanggongshi` over the demo: CSV with the field header, JSON Lines

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod certificates;
 pub mod changes;
 pub mod check;
+pub mod complaints;
 pub mod docs;
 pub mod evidence;
 pub mod health;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(outbox::routes())
         .merge(alerts::routes())
+        .merge(complaints::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -91,6 +93,7 @@ pub fn routes() -> Router<AppState> {
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
         (name = "supervision", description = "执法监督：预警规则、监督线索及其处置闭环（指派、监督意见书、整改、反馈、核查销号、屏蔽）"),
+        (name = "complaints", description = "投诉举报：公开登记与查询、分派、受理、办结、答复、统计、办理期限参数"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
@@ -120,6 +123,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         cases::Doc::openapi(),
         outbox::Doc::openapi(),
         alerts::Doc::openapi(),
+        complaints::Doc::openapi(),
     ] {
         doc.merge(part);
     }

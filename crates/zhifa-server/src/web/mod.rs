@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod case_forms;
 pub mod cases;
 pub mod certificates;
+pub mod complaints;
 pub mod home;
 pub mod labels;
 pub mod laws;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(outbox::routes())
         .merge(alerts::routes())
+        .merge(complaints::routes())
 }
 
 async fn style() -> impl IntoResponse {

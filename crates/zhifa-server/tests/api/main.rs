@@ -10,6 +10,7 @@ mod alerts;
 mod case_pages;
 mod cases;
 mod catalogue;
+mod complaints;
 mod errors;
 mod fixtures;
 mod ledger;

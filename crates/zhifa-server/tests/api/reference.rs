@@ -284,12 +284,18 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/supervision/alerts/{id}/actions",
         "/api/v1/supervision/rules",
         "/api/v1/supervision/sweep",
+        "/api/v1/complaints",
+        "/api/v1/complaints/track",
+        "/api/v1/complaints/counts",
+        "/api/v1/complaints/{id}",
+        "/api/v1/complaints/{id}/{action}",
+        "/api/v1/settings/complaint-rules",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        55,
+        61,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

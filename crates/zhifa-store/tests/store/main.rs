@@ -10,6 +10,7 @@ mod base;
 mod case_rules;
 mod cases;
 mod certificates;
+mod complaints;
 mod laws;
 mod ledger;
 mod officers;

@@ -3,6 +3,7 @@
 //! `meta` makes re-running safe.
 
 mod cases;
+mod complaints;
 mod org;
 mod powers;
 mod rng;
@@ -19,6 +20,8 @@ const DEMO_VERSION: &str = "1";
 const DEMO_KEY: &str = "demo.version";
 /// Meta key recording that the demo cases are loaded (their number).
 const CASES_KEY: &str = "demo.cases";
+/// Meta key recording that the demo complaints are loaded (their number).
+const COMPLAINTS_KEY: &str = "demo.complaints";
 /// Password of every demo account (printed at start; demo only).
 pub const DEMO_PASSWORD: &str = "zhifa-demo-2026";
 
@@ -36,12 +39,13 @@ pub struct Login {
 pub async fn needed(store: &Store) -> Result<bool> {
     Ok(
         store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION)
-            || store.meta_get(CASES_KEY).await?.is_none(),
+            || store.meta_get(CASES_KEY).await?.is_none()
+            || store.meta_get(COMPLAINTS_KEY).await?.is_none(),
     )
 }
 
 /// Loads the demo data and marks the database as holding it: the organisation and catalogue
-/// first, then the cases (each part once; a database whose cases exist is left alone).
+/// first, then the cases, then the complaints (each part once; a part already stored is left alone).
 pub async fn install(store: &Store, corpus: &Corpus) -> Result<()> {
     if store.meta_get(DEMO_KEY).await?.as_deref() != Some(DEMO_VERSION) {
         load(store, corpus)
@@ -75,6 +79,24 @@ pub async fn install(store: &Store, corpus: &Corpus) -> Result<()> {
             println!("  各阶段：{}", stages.join("，"));
         }
         store.meta_set(CASES_KEY, &stats.cases.to_string()).await?;
+    }
+    if store.meta_get(COMPLAINTS_KEY).await?.is_none() {
+        let calendar = crate::node::calendar(store).await?;
+        let stats = complaints::load(store, &calendar)
+            .await
+            .context("while loading the demo complaints")?;
+        if stats.steps > 0 {
+            println!(
+                "演示投诉举报：{} 件，办理环节 {} 个",
+                stats.complaints, stats.steps
+            );
+        }
+        if let Some((number, code)) = &stats.example {
+            println!("  公众查询示例（/complaints/track）：编号 {number}，查询码 {code}");
+        }
+        store
+            .meta_set(COMPLAINTS_KEY, &stats.complaints.to_string())
+            .await?;
     }
     Ok(())
 }
