@@ -321,6 +321,10 @@ fn fact_rows(v: &serde_json::Value) -> Vec<(String, String)> {
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| {
                 let text = match v {
+                    serde_json::Value::String(s) if k == "clock" => {
+                        serde_json::from_value::<zhifa_domain::case::ClockKind>(v.clone())
+                            .map_or_else(|_| s.clone(), |c| c.zh().to_string())
+                    }
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
