@@ -18,6 +18,7 @@ pub mod powers;
 pub mod regions;
 pub mod standard;
 pub mod subjects;
+pub mod supervision_stats;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode, header};
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(supervision_stats::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -89,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         (name = "evidence", description = "证据文件（按 SM3 内容寻址）"),
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
+        (name = "supervision", description = "执法监督：统计（按地区、执法主体、领域、月份）、效能评价指标与排名（执法监督人员、系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
@@ -116,6 +119,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         evidence::Doc::openapi(),
         cases::Doc::openapi(),
         outbox::Doc::openapi(),
+        supervision_stats::Doc::openapi(),
     ] {
         doc.merge(part);
     }

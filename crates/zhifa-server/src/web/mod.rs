@@ -20,6 +20,7 @@ pub mod powers;
 pub mod session;
 pub mod subject_forms;
 pub mod subjects;
+pub mod supervision;
 pub mod workbench;
 
 use askama::Template;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(portal::routes())
         .merge(cases::routes())
         .merge(outbox::routes())
+        .merge(supervision::routes())
 }
 
 async fn style() -> impl IntoResponse {

@@ -19,3 +19,4 @@ mod reference;
 mod serve;
 mod sessions;
 mod subjects;
+mod supervision;

@@ -278,12 +278,15 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/outbox/deliveries",
         "/api/v1/outbox/deliveries/{id}",
         "/api/v1/outbox/deliveries/{id}/retry",
+        "/api/v1/supervision/stats",
+        "/api/v1/supervision/indicators",
+        "/api/v1/settings/indicators",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        49,
+        52,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

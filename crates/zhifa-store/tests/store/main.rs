@@ -15,5 +15,6 @@ mod ledger;
 mod officers;
 mod outbox;
 mod powers;
+mod stats;
 mod subjects;
 mod users;
