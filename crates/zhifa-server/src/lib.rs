@@ -3,7 +3,10 @@
 //! document with an offline Swagger UI at `/api/docs`, and
 //! the server-rendered Simplified-Chinese pages (the public portal, login, each role's workbench,
 //! officers and certificates, administration), and the [`outbox`] worker that delivers the
-//! node's records to the credit platform, department systems and the publicity portal.
+//! node's records to the credit platform, department systems and the publicity portal. The
+//! supervisor's statistics, effectiveness evaluation and annual report
+//! ([`supervision_stats`]) render their charts as SVG here ([`charts`]) and download as CSV and
+//! XLSX ([`sheets`]).
 //!
 //! This crate holds no legal rules (`zhifa-domain`) and no SQL (`zhifa-store`): handlers parse
 //! the request, call the store or the domain, and map the outcome to HTTP through one
@@ -23,13 +26,16 @@
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod charts;
 pub mod complaints;
 pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod outbox;
+pub mod sheets;
 mod state;
 pub mod supervision;
+pub mod supervision_stats;
 pub mod web;
 
 use std::future::Future;

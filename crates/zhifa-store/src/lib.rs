@@ -6,7 +6,9 @@
 //! lives here too: sessions, API tokens, login lockout, the access audit, and the data
 //! [`Scope`] that the `*_in` queries apply in SQL. The outbox ([`outbox`], 一次报送，多头应用)
 //! derives deliveries for the configured consumers from the case-event and change logs, and
-//! [`shuanggongshi`] builds the 双公示 record of a penalty decision.
+//! [`shuanggongshi`] builds the 双公示 record of a penalty decision. The supervisor's statistics
+//! ([`stats_model`]: breakdowns by region, agency, field and month, the annual report of D5) and
+//! the effectiveness evaluation ([`indicators`]) read the case projection within a scope.
 //!
 //! This crate is not the place for legal rules (see `zhifa-domain`) or HTTP (see
 //! `zhifa-server`). Queries are runtime-checked (`sqlx::query`), so building never needs a
@@ -16,12 +18,14 @@ pub mod case_model;
 pub mod complaint_model;
 pub mod crypto;
 pub mod error;
+pub mod indicators;
 pub mod ledger;
 pub mod ledger_audit;
 pub mod model;
 pub mod outbox;
 pub mod scope;
 pub mod shuanggongshi;
+pub mod stats_model;
 pub mod supervision_model;
 #[cfg(feature = "testing")]
 pub mod testing;

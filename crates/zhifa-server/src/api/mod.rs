@@ -20,6 +20,7 @@ pub mod powers;
 pub mod regions;
 pub mod standard;
 pub mod subjects;
+pub mod supervision_stats;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode, header};
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outbox::routes())
         .merge(alerts::routes())
         .merge(complaints::routes())
+        .merge(supervision_stats::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -95,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         (name = "supervision", description = "执法监督：预警规则、监督线索及其处置闭环（指派、监督意见书、整改、反馈、核查销号、屏蔽）"),
         (name = "complaints", description = "投诉举报：公开登记与查询、分派、受理、办结、答复、统计、办理期限参数"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
+        (name = "supervision", description = "执法监督：统计（按地区、执法主体、领域、月份）、效能评价指标与排名（执法监督人员、系统管理员）"),
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldErrorBody)),
     modifiers(&SecurityAddon),
@@ -124,6 +127,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         outbox::Doc::openapi(),
         alerts::Doc::openapi(),
         complaints::Doc::openapi(),
+        supervision_stats::Doc::openapi(),
     ] {
         doc.merge(part);
     }

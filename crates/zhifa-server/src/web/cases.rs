@@ -159,6 +159,8 @@ struct ListQuery {
     procedure: Option<String>,
     due: Option<String>,
     mine: Option<String>,
+    /// One agency (the supervision dashboard links here); still within the caller's scope.
+    agency_id: Option<String>,
     offset: Option<String>,
 }
 
@@ -174,6 +176,7 @@ struct ListPage {
     procedure: String,
     due: String,
     mine: bool,
+    agency_id: String,
     stages: Vec<(String, String)>,
     rows: Vec<CaseRow>,
     pager: Pager,
@@ -197,7 +200,9 @@ async fn list_page(
     let procedure = non_empty(&q.procedure).unwrap_or_default();
     let due = non_empty(&q.due).unwrap_or_default();
     let mine = q.mine.as_deref() == Some("1");
+    let agency_id = non_empty(&q.agency_id).unwrap_or_default();
     let mut filter = CaseFilter {
+        agency_id: Some(agency_id.clone()).filter(|v| !v.is_empty()),
         q: Some(text.clone()).filter(|v| !v.is_empty()),
         stage: Some(stage.clone()).filter(|v| !v.is_empty()),
         procedure: Some(procedure.clone()).filter(|v| !v.is_empty()),
@@ -256,6 +261,7 @@ async fn list_page(
             ("procedure", &procedure),
             ("due", &due),
             ("mine", mine_s),
+            ("agency_id", &agency_id),
         ],
         offset,
         rows.len(),
@@ -271,6 +277,7 @@ async fn list_page(
         procedure,
         due,
         mine,
+        agency_id,
         stages: code_options("case_stage"),
         rows,
         pager,

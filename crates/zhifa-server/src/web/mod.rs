@@ -22,6 +22,7 @@ pub mod powers;
 pub mod session;
 pub mod subject_forms;
 pub mod subjects;
+pub mod supervision;
 pub mod workbench;
 
 use askama::Template;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outbox::routes())
         .merge(alerts::routes())
         .merge(complaints::routes())
+        .merge(supervision::routes())
 }
 
 async fn style() -> impl IntoResponse {

@@ -72,6 +72,8 @@ struct WorkbenchPage {
     cases: Vec<super::cases::CaseRow>,
     cases_total: i64,
     overdue: Vec<super::cases::CaseRow>,
+    /// Supervisors: this year's figures of their region (执法监督统计).
+    supervision: Option<zhifa_store::stats_model::Metrics>,
 }
 
 fn cert_row(c: &Certificate, today: NaiveDate) -> CertRow {
@@ -262,7 +264,14 @@ pub async fn page(state: &AppState, me: &SignedIn) -> PageResult {
     } else {
         Vec::new()
     };
+    let supervision = if user.role == roles::SUPERVISOR && matches!(scope, Scope::Region(_)) {
+        let q = zhifa_store::stats_model::StatsQuery::year(chrono::Datelike::year(&today), today)?;
+        Some(store.stats_totals_in(scope, &q).await?.1)
+    } else {
+        None
+    };
     Ok(render(&WorkbenchPage {
+        supervision,
         cases,
         cases_total,
         overdue,

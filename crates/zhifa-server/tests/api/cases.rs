@@ -177,6 +177,24 @@ impl CaseWorld {
         r.json()["case_id"].as_str().unwrap().to_string()
     }
 
+    /// A company (广州某某食品有限公司) fined ¥1,234.56 on the spot on `on` (APL Art. 51, 当场
+    /// 处罚 by the officer account); returns the case id.
+    pub(crate) async fn on_spot(&self, key: &str, on: &str) -> String {
+        let spot = json!({
+            "command": "impose_on_spot", "on": on, "agency_id": self.agency,
+            "party": {"party_type": "2", "name": "广州某某食品有限公司", "id_number": uscc(9),
+                      "legal_rep": "李四", "address": "天河路 9 号", "phone": "020-87654321"},
+            "place": "当事人经营场所",
+            "penalty": {"types": ["03"], "fine_fen": 123_456, "confiscation_fen": 0, "licence": null,
+                        "facts": "销售超过保质期的食品", "violated": "《食品安全法》第三十四条",
+                        "basis": "《食品安全法》第一百二十四条"},
+            "officers": self.officers, "party_signed": true
+        });
+        let r = self.send(&self.officer, "/api/v1/cases", spot, key).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["case_id"].as_str().unwrap().to_string()
+    }
+
     /// Files the lead, assigns two officers, records an inquiry and evidence, concludes with a
     /// ¥20,000 fine (legal review and hearing rights triggered) and serves the notice.
     pub(crate) async fn to_notice(&self, case: &str) {

@@ -11,7 +11,7 @@ use crate::access::{PASSWORD, World, world};
 use crate::common::{Db, TestApp, error_fields};
 use crate::sessions::{Browser, csrf_of};
 
-fn intake_body(region: &str) -> Value {
+pub(crate) fn intake_body(region: &str) -> Value {
     json!({
         "kind": "complaint", "channel": "1", "region_code": region, "field": "01",
         "respondent_name": "天河惠民超市有限公司",
@@ -20,7 +20,11 @@ fn intake_body(region: &str) -> Value {
     })
 }
 
-async fn public_post(app: &TestApp, path: &str, body: &Value) -> crate::common::TestResponse {
+pub(crate) async fn public_post(
+    app: &TestApp,
+    path: &str,
+    body: &Value,
+) -> crate::common::TestResponse {
     app.raw(
         Method::POST,
         path,

@@ -21,3 +21,4 @@ mod reference;
 mod serve;
 mod sessions;
 mod subjects;
+mod supervision;

@@ -164,19 +164,7 @@ async fn webhook_delivery_exactly_once_in_effect(db: Db) {
 
     // A company fined on the spot (APL Art. 51) and the decision published.
     let on = today().to_string();
-    let spot = json!({
-        "command": "impose_on_spot", "on": on, "agency_id": w.agency,
-        "party": {"party_type": "2", "name": "广州某某食品有限公司", "id_number": uscc(9),
-                  "legal_rep": "李四", "address": "天河路 9 号", "phone": "020-87654321"},
-        "place": "当事人经营场所",
-        "penalty": {"types": ["03"], "fine_fen": 123_456, "confiscation_fen": 0, "licence": null,
-                    "facts": "销售超过保质期的食品", "violated": "《食品安全法》第三十四条",
-                    "basis": "《食品安全法》第一百二十四条"},
-        "officers": w.officers, "party_signed": true
-    });
-    let r = w.send(&w.officer, "/api/v1/cases", spot, "spot-1").await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let case = r.json()["case_id"].as_str().unwrap().to_string();
+    let case = w.on_spot("spot-1", &on).await;
     w.ok(&w.officer, &case, json!({"command": "publish", "on": on}))
         .await;
 

@@ -569,6 +569,41 @@ impl Store {
         })
     }
 
+    /// Complaints received in `from..=to` within `scope`, counted by routed agency, region
+    /// (the agency's once routed, else the complaint's place) and field — the form the
+    /// supervision statistics and indicators (投诉率) roll up.
+    pub async fn complaint_counts_by_place(
+        &self,
+        scope: &Scope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<crate::stats_model::ComplaintCount>> {
+        let mut w = Where::new();
+        scope_where(&mut w, scope);
+        let f = w.arg(Arg::Text(from.to_string()));
+        let t = w.arg(Arg::Text(to.to_string()));
+        w.and(format!("received_on >= {f} AND received_on <= {t}"));
+        let sql = format!(
+            "SELECT agency_id, COALESCE(agency_region, region_code) AS place, field, \
+             COUNT(*) AS n FROM complaints{} \
+             GROUP BY agency_id, COALESCE(agency_region, region_code), field",
+            w.sql()
+        );
+        query_with(sql, w.args())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::stats_model::ComplaintCount {
+                    agency_id: r.try_get("agency_id")?,
+                    region_code: r.try_get("place")?,
+                    field: r.try_get("field")?,
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
     /// Complaint counts per agency within a data scope for those received from `from` to `to`
     /// (inclusive): received, of those overdue (acceptance decided after its deadline or still
     /// undecided past it; handled after its deadline or still unhandled past it, judged on

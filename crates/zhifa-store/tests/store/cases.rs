@@ -30,11 +30,13 @@ pub(crate) struct Fx {
 }
 
 pub(crate) async fn fixture(store: &Store, n: u32) -> Fx {
+    fixture_in(store, n, &format!("第{n}区市场监督管理局"), "440106").await
+}
+
+/// [`fixture`] for an agency named `name` in `region`.
+pub(crate) async fn fixture_in(store: &Store, n: u32, name: &str, region: &str) -> Fx {
     let agency = store
-        .create_subject(
-            &subject_input(&format!("第{n}区市场监督管理局"), "440106", n),
-            &actor(),
-        )
+        .create_subject(&subject_input(name, region, n), &actor())
         .await
         .expect("subject");
     let mut ids = Vec::new();

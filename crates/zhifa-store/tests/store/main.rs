@@ -16,6 +16,7 @@ mod ledger;
 mod officers;
 mod outbox;
 mod powers;
+mod stats;
 mod subjects;
 mod supervision;
 mod users;

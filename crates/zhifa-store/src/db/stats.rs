@@ -1,0 +1,707 @@
+//! Supervision statistics (执法监督统计, F11): aggregates over the `cases` projection, the
+//! inspection records in `case_events`, `supervision_alerts` and `subjects`, always inside the
+//! caller's [`Scope`] and a period.
+//!
+//! Every aggregate is one `GROUP BY` query per table, never a scan into memory. The region
+//! condition is a range on `region_code` (`>= '4401' AND < '4402'`), which both SQLite and
+//! PostgreSQL answer from the `region_code` index (a `LIKE` prefix is not indexable on SQLite
+//! by default). Only cases “alive” in the period are read: registered before its end and not
+//! closed before its start. Figures kept in the folded case state (legal review, coercive
+//! measures, penalty kinds) are read with the backend's JSON functions
+//! (`json_extract` / `#>>`), only for the rows that need them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use zhifa_domain::case::Stage;
+use zhifa_domain::money::Fen;
+use zhifa_domain::region::{RegionCode, RegionTable};
+use zhifa_domain::standard::check_code;
+
+use super::support::{Arg, Where, escape_like, query_with};
+use super::{Backend, Store};
+use crate::error::{Result, StoreError};
+use crate::scope::{Scope, region_prefix};
+use crate::stats_model::*;
+
+/// Column names of a table the scope and the filters apply to.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cols {
+    /// The agency id column (`agency_id`; `id` in `subjects`).
+    pub agency: &'static str,
+    /// The region code column.
+    pub region: &'static str,
+    /// The field column.
+    pub field: &'static str,
+}
+
+/// `cases` and `supervision_alerts` (and joins on `cases`, whose columns are unambiguous).
+pub(super) const CASE_COLS: Cols = Cols {
+    agency: "agency_id",
+    region: "region_code",
+    field: "field",
+};
+
+/// `subjects`.
+pub(super) const SUBJECT_COLS: Cols = Cols {
+    agency: "id",
+    region: "region_code",
+    field: "field",
+};
+
+/// The stage codes of cases no longer open (结案, 归档, 移送).
+fn closed_stages() -> String {
+    [Stage::Closed, Stage::Archived, Stage::Transferred]
+        .iter()
+        .map(|s| format!("'{}'", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The next prefix of the same length (`4401` → `4402`, `4409` → `4410`), the exclusive
+/// upper end of a prefix range; `None` for all nines or a non-numeric prefix.
+pub(super) fn next_prefix(prefix: &str) -> Option<String> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = prefix.parse().ok()?;
+    let next = format!("{:0width$}", n + 1, width = prefix.len());
+    (next.len() == prefix.len()).then_some(next)
+}
+
+/// Adds “`col` starts with `prefix`” as an indexable range (a `LIKE` when no range exists).
+pub(super) fn prefix_condition(w: &mut Where, col: &str, prefix: &str) {
+    if prefix.is_empty() {
+        return;
+    }
+    match next_prefix(prefix) {
+        Some(hi) => {
+            let lo = w.arg(Arg::Text(prefix.to_string()));
+            let hi = w.arg(Arg::Text(hi));
+            w.and(format!("{col} >= {lo} AND {col} < {hi}"));
+        }
+        None => {
+            let p = w.arg(Arg::Text(format!("{}%", escape_like(prefix))));
+            w.and(format!("{col} LIKE {p} ESCAPE '\\'"));
+        }
+    }
+}
+
+/// The conditions of a target (region prefix, agency, field) on a table.
+pub(super) fn target_where(w: &mut Where, cols: Cols, t: &StatsTarget) {
+    prefix_condition(w, cols.region, &t.prefix);
+    w.eq(cols.agency, t.agency_id.as_deref());
+    w.eq(cols.field, t.field.as_deref());
+}
+
+/// The conditions of a target on `cols` and the period's bounds as placeholders (`from`,
+/// `to`), for the conditions and columns that follow.
+pub(super) fn period_where(cols: Cols, t: &StatsTarget, q: &StatsQuery) -> (Where, String, String) {
+    let mut w = Where::new();
+    target_where(&mut w, cols, t);
+    let from = w.arg(Arg::Text(q.from.to_string()));
+    let to = w.arg(Arg::Text(q.to.to_string()));
+    (w, from, to)
+}
+
+/// A JSON value at `path` inside a TEXT column, as SQL text (`NULL` for a missing key or a
+/// JSON null). Numeric path segments are array indexes.
+pub(super) fn json_text(backend: Backend, column: &str, path: &[&str]) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let mut p = String::from("$");
+            for seg in path {
+                if seg.bytes().all(|b| b.is_ascii_digit()) {
+                    p.push_str(&format!("[{seg}]"));
+                } else {
+                    p.push('.');
+                    p.push_str(seg);
+                }
+            }
+            format!("json_extract({column}, '{p}')")
+        }
+        Backend::Postgres => format!("({column}::json #>> '{{{}}}')", path.join(",")),
+    }
+}
+
+/// `CAST(COALESCE(SUM(CASE WHEN cond THEN value ELSE 0 END), 0) AS BIGINT)`: PostgreSQL sums
+/// of BIGINT are NUMERIC, which the `Any` driver cannot decode as an integer.
+pub(super) fn sum_when(cond: &str, value: &str) -> String {
+    format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN {value} ELSE 0 END), 0) AS BIGINT)")
+}
+
+/// A count of rows meeting `cond`.
+pub(super) fn count_when(cond: &str) -> String {
+    sum_when(cond, "1")
+}
+
+/// The group key of a breakdown as SQL over `cols` (`None`: one total row).
+fn key_sql(by: Option<(Breakdown, usize)>, cols: Cols) -> Option<String> {
+    by.map(|(b, len)| match b {
+        Breakdown::Regions => format!("substr({}, 1, {len})", cols.region),
+        Breakdown::Agencies => cols.agency.to_string(),
+        Breakdown::Fields => cols.field.to_string(),
+    })
+}
+
+/// `SELECT {key} AS k, {columns} FROM {from}{where} GROUP BY {key}` (or a one-row total).
+fn grouped_sql(key: &Option<String>, columns: &str, from: &str, w: &Where) -> String {
+    match key {
+        Some(k) => format!(
+            "SELECT {k} AS k, {columns} FROM {from}{} GROUP BY {k}",
+            w.sql()
+        ),
+        None => format!("SELECT '*' AS k, {columns} FROM {from}{}", w.sql()),
+    }
+}
+
+/// The row's group key (`*` for totals; a NULL key, e.g. a case without field, is empty).
+fn key_of(row: &AnyRow) -> Result<String> {
+    Ok(row.try_get::<Option<String>, _>("k")?.unwrap_or_default())
+}
+
+/// A money column (never negative: sums of non-negative amounts).
+pub(super) fn fen_of(row: &AnyRow, col: &str) -> Result<Fen> {
+    let v: i64 = row.try_get(col)?;
+    Ok(Fen::new(v.max(0)).unwrap_or_default())
+}
+
+/// The length of the region keys one level below `prefix` (country → provinces → cities →
+/// counties → townships).
+fn child_len(prefix: &str) -> usize {
+    match prefix.len() {
+        0 => 2,
+        2 => 4,
+        4 => 6,
+        _ => 9,
+    }
+}
+
+/// The canonical code of a region key (`44` → `440000`, `4401` → `440100`).
+fn canonical(key: &str) -> String {
+    if key.len() < 6 {
+        format!("{key:0<6}")
+    } else {
+        key.to_string()
+    }
+}
+
+/// The canonical code of a region prefix, `None` for the whole country.
+fn prefix_code(prefix: &str) -> Option<String> {
+    (!prefix.is_empty()).then(|| canonical(prefix))
+}
+
+/// Name of a region code, or the code.
+fn region_label(code: &str) -> String {
+    RegionTable::builtin()
+        .get(code)
+        .map_or_else(|| code.to_string(), |r| r.name.clone())
+}
+
+/// Name of a field code, or the code.
+fn field_label(code: &str) -> String {
+    zhifa_domain::standard::Standard::builtin()
+        .code_set("enforcement_field")
+        .and_then(|s| s.name_of(code))
+        .map_or_else(|| format!("未知领域 {code}"), str::to_string)
+}
+
+impl Store {
+    /// Combines the caller's scope with the query's narrowing (region, agency, field) into
+    /// the target of the statistics. A region or agency outside the scope, or an unknown
+    /// agency, is `NotFound` (its existence is not disclosed); a malformed region or field
+    /// code is `Invalid` (fields `region`, `field`). The public has no statistics (`NotFound`).
+    pub async fn stats_target(&self, scope: &Scope, q: &StatsQuery) -> Result<StatsTarget> {
+        let scope_prefix = match scope {
+            Scope::All | Scope::Agency(_) => "",
+            Scope::Region(p) => p.as_str(),
+            Scope::Public => {
+                return Err(StoreError::NotFound {
+                    entity: "statistics",
+                    id: "public".to_string(),
+                });
+            }
+        };
+        let prefix = match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(code) => {
+                let code =
+                    RegionCode::parse(code).map_err(|e| StoreError::invalid(e.at("region")))?;
+                let p = region_prefix(code.as_str()).to_string();
+                if !p.starts_with(scope_prefix) {
+                    return Err(StoreError::NotFound {
+                        entity: "region",
+                        id: code.as_str().to_string(),
+                    });
+                }
+                p
+            }
+            None => scope_prefix.to_string(),
+        };
+        let field = match q.field.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => {
+                check_code("enforcement_field", f)
+                    .map_err(|e| StoreError::invalid(e.at("field")))?;
+                Some(f.to_string())
+            }
+            None => None,
+        };
+        let wanted = q
+            .agency_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        let agency_id = match (scope, wanted) {
+            (Scope::Agency(own), Some(a)) if a != own => {
+                return Err(StoreError::NotFound {
+                    entity: "subject",
+                    id: a.to_string(),
+                });
+            }
+            (Scope::Agency(own), _) => Some(own.clone()),
+            (_, Some(a)) => {
+                let row = sqlx::query("SELECT region_code FROM subjects WHERE id = $1")
+                    .bind(a)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let region: Option<String> = row.map(|r| r.try_get(0)).transpose()?;
+                match region {
+                    Some(r) if scope.covers_agency(a, &r) && r.starts_with(&prefix) => {
+                        Some(a.to_string())
+                    }
+                    _ => {
+                        return Err(StoreError::NotFound {
+                            entity: "subject",
+                            id: a.to_string(),
+                        });
+                    }
+                }
+            }
+            (_, None) => None,
+        };
+        Ok(StatsTarget {
+            region_code: prefix_code(&prefix),
+            prefix,
+            agency_id,
+            field,
+        })
+    }
+
+    /// The figures of everything the query covers within `scope`.
+    pub async fn stats_totals_in(
+        &self,
+        scope: &Scope,
+        q: &StatsQuery,
+    ) -> Result<(StatsTarget, Metrics)> {
+        let t = self.stats_target(scope, q).await?;
+        let mut groups = self.metrics_by(&t, q, None).await?;
+        Ok((t, groups.remove("*").unwrap_or_default()))
+    }
+
+    /// One row per unit below the target: the next region level (with every child region of
+    /// the table, zeros included, and a “本级” row for agencies of the region itself), every
+    /// agency (active ones without cases included: 零执法), or every field with figures.
+    pub async fn stats_breakdown_in(
+        &self,
+        scope: &Scope,
+        q: &StatsQuery,
+        by: Breakdown,
+    ) -> Result<(StatsTarget, Vec<StatsRow>)> {
+        let t = self.stats_target(scope, q).await?;
+        let len = child_len(&t.prefix);
+        let mut groups = self.metrics_by(&t, q, Some((by, len))).await?;
+        let rows = match by {
+            Breakdown::Regions => {
+                let own = t.region_code.clone();
+                // Every child region of the table (but not the tens of thousands of
+                // townships), then keys that are not children (agencies of the region itself).
+                let mut keys: Vec<String> = if len <= 6 {
+                    match &own {
+                        Some(code) => RegionTable::builtin().children(code),
+                        None => RegionTable::builtin().provinces(),
+                    }
+                    .iter()
+                    .map(|r| r.code[..len].to_string())
+                    .collect()
+                } else {
+                    Vec::new()
+                };
+                for k in groups.keys() {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+                keys.sort();
+                keys.into_iter()
+                    .map(|key| {
+                        let code = canonical(&key);
+                        let is_own = own.as_deref() == Some(code.as_str());
+                        let label = if is_own {
+                            format!("{}本级", region_label(&code))
+                        } else {
+                            region_label(&code)
+                        };
+                        StatsRow {
+                            metrics: groups.remove(&key).unwrap_or_default(),
+                            label,
+                            region_code: (!is_own).then_some(code),
+                            agency_id: None,
+                            field: None,
+                            key,
+                        }
+                    })
+                    .collect()
+            }
+            Breakdown::Agencies => {
+                let names = self.agency_names(&t).await?;
+                let mut rows: Vec<StatsRow> = groups
+                    .into_iter()
+                    .map(|(key, metrics)| StatsRow {
+                        label: names.get(&key).cloned().unwrap_or_else(|| key.clone()),
+                        region_code: None,
+                        agency_id: Some(key.clone()),
+                        field: None,
+                        key,
+                        metrics,
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.label.cmp(&b.label).then(a.key.cmp(&b.key)));
+                rows
+            }
+            Breakdown::Fields => groups
+                .into_iter()
+                .map(|(key, metrics)| StatsRow {
+                    label: field_label(&key),
+                    region_code: None,
+                    agency_id: None,
+                    field: Some(key.clone()),
+                    key,
+                    metrics,
+                })
+                .collect(),
+        };
+        Ok((t, rows))
+    }
+
+    /// Case figures per month of the period that has begun by `today` (every such month
+    /// listed, zeros included): received, filed, decided (with fines), closed — each by the
+    /// month of its own date — and alerts.
+    pub async fn stats_monthly_in(&self, scope: &Scope, q: &StatsQuery) -> Result<Vec<MonthRow>> {
+        let t = self.stats_target(scope, q).await?;
+        let (w, from, to) = period_where(CASE_COLS, &t, q);
+        let scope_sql = w.sql();
+        let and = if scope_sql.is_empty() {
+            " WHERE"
+        } else {
+            " AND"
+        };
+        let part = |table: &str, col: &str, kind: &str, amount: &str| {
+            format!(
+                "SELECT substr({col}, 1, 7) AS m, '{kind}' AS kind, COUNT(*) AS n, \
+                 CAST(COALESCE(SUM({amount}), 0) AS BIGINT) AS amount FROM {table}{scope_sql}{and} \
+                 {col} BETWEEN {from} AND {to} GROUP BY substr({col}, 1, 7)"
+            )
+        };
+        let sql = [
+            part("cases", "opened_on", "received", "0"),
+            part("cases", "filed_on", "filed", "0"),
+            part("cases", "decided_on", "decided", "fine_fen"),
+            part("cases", "closed_on", "closed", "0"),
+            part("supervision_alerts", "raised_on", "alerts", "0"),
+        ]
+        .join(" UNION ALL ");
+        let mut months: BTreeMap<String, MonthRow> = q
+            .months_to_date()
+            .into_iter()
+            .map(|(m, _, _)| {
+                (
+                    m.clone(),
+                    MonthRow {
+                        month: m,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        for row in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m: String = row.try_get("m")?;
+            let kind: String = row.try_get("kind")?;
+            let n: i64 = row.try_get("n")?;
+            let Some(entry) = months.get_mut(&m) else {
+                continue;
+            };
+            match kind.as_str() {
+                "received" => entry.received = n,
+                "filed" => entry.filed = n,
+                "decided" => {
+                    entry.decided = n;
+                    entry.fine = fen_of(&row, "amount")?;
+                }
+                "closed" => entry.closed = n,
+                _ => entry.alerts = n,
+            }
+        }
+        Ok(months.into_values().collect())
+    }
+
+    /// Alerts raised in the period per rule, most first.
+    pub async fn alerts_by_rule_in(&self, scope: &Scope, q: &StatsQuery) -> Result<Vec<RuleCount>> {
+        let t = self.stats_target(scope, q).await?;
+        let (mut w, from, to) = period_where(CASE_COLS, &t, q);
+        w.and(format!("raised_on BETWEEN {from} AND {to}"));
+        let sql = format!(
+            "SELECT rule_id, MAX(rule_name) AS rule_name, COUNT(*) AS total, {} AS open \
+             FROM supervision_alerts{} GROUP BY rule_id ORDER BY total DESC, rule_id",
+            count_when("status NOT IN ('closed', 'muted')"),
+            w.sql()
+        );
+        query_with(sql, w.args())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RuleCount {
+                    rule_id: r.try_get("rule_id")?,
+                    rule_name: r.try_get("rule_name")?,
+                    total: r.try_get("total")?,
+                    open: r.try_get("open")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Names of the agencies of a target (id → name), active or not.
+    pub(super) async fn agency_names(&self, t: &StatsTarget) -> Result<HashMap<String, String>> {
+        let mut w = Where::new();
+        target_where(&mut w, SUBJECT_COLS, t);
+        let sql = format!("SELECT id, name FROM subjects{}", w.sql());
+        let mut out = HashMap::new();
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            out.insert(r.try_get("id")?, r.try_get("name")?);
+        }
+        Ok(out)
+    }
+
+    /// The figures of a target grouped by `by` (`None`: one row keyed `*`): one query on
+    /// `cases`, one on inspection records, one on alerts and one on `subjects`.
+    async fn metrics_by(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+    ) -> Result<BTreeMap<String, Metrics>> {
+        let mut out: BTreeMap<String, Metrics> = BTreeMap::new();
+        self.case_metrics(t, q, by, &mut out).await?;
+        self.inspection_metrics(t, q, by, &mut out).await?;
+        self.alert_metrics(t, q, by, &mut out).await?;
+        // Agencies: active subjects of the target.
+        let mut w = Where::new();
+        target_where(&mut w, SUBJECT_COLS, t);
+        let yes = w.arg(Arg::Bool(true));
+        w.and(format!("active = {yes}"));
+        let key = key_sql(by, SUBJECT_COLS);
+        let sql = grouped_sql(&key, "COUNT(*) AS n", "subjects", &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            if n > 0 || by.is_none() {
+                out.entry(key_of(&r)?).or_default().agencies = n;
+            }
+        }
+        if by.is_none() {
+            out.entry("*".to_string()).or_default();
+        }
+        Ok(out)
+    }
+
+    async fn case_metrics(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+        out: &mut BTreeMap<String, Metrics>,
+    ) -> Result<()> {
+        let (mut w, f, to) = period_where(CASE_COLS, t, q);
+        let today = w.arg(Arg::Text(q.today.to_string()));
+        let yes = w.arg(Arg::Bool(true));
+        let general = w.arg(Arg::Text(
+            zhifa_domain::case::Procedure::General.code().to_string(),
+        ));
+        // Alive in the period: registered before its end, not closed before its start.
+        w.and(format!("opened_on <= {to}"));
+        w.and(format!("(closed_on IS NULL OR closed_on >= {f})"));
+        let within = |col: &str| format!("{col} BETWEEN {f} AND {to}");
+        let decided = within("decided_on");
+        let open = format!("stage NOT IN ({})", closed_stages());
+        let requested = json_text(self.backend, "state", &["review", "requested"]);
+        let opinion = json_text(self.backend, "state", &["review", "opinion"]);
+        // Nested CASEs: the JSON is only parsed for the period's general-procedure decisions.
+        let review_due = format!(
+            "CAST(COALESCE(SUM(CASE WHEN {decided} AND procedure = {general} THEN \
+             CASE WHEN {requested} IS NOT NULL THEN 1 ELSE 0 END ELSE 0 END), 0) AS BIGINT)"
+        );
+        let reviewed = format!(
+            "CAST(COALESCE(SUM(CASE WHEN {decided} AND procedure = {general} THEN \
+             CASE WHEN {requested} IS NOT NULL AND {opinion} IS NOT NULL THEN 1 ELSE 0 END \
+             ELSE 0 END), 0) AS BIGINT)"
+        );
+        let columns = [
+            format!(
+                "COUNT(DISTINCT CASE WHEN {} OR {decided} THEN agency_id END) AS acting",
+                within("opened_on")
+            ),
+            format!("{} AS received", count_when(&within("opened_on"))),
+            format!("{} AS filed", count_when(&within("filed_on"))),
+            format!("{} AS decided", count_when(&decided)),
+            format!("{} AS closed", count_when(&within("closed_on"))),
+            format!("{} AS open_now", count_when(&open)),
+            format!(
+                "{} AS overdue",
+                count_when(&format!("{open} AND next_due < {today}"))
+            ),
+            format!("{} AS fine", sum_when(&decided, "fine_fen")),
+            format!(
+                "{} AS deviations",
+                count_when(&format!("{decided} AND discretion_deviation = {yes}"))
+            ),
+            format!(
+                "{} AS late",
+                count_when(&format!("{decided} AND late_decision = {yes}"))
+            ),
+            format!(
+                "{} AS published",
+                count_when(&format!("{decided} AND published_on IS NOT NULL"))
+            ),
+            format!("{review_due} AS reviews_due"),
+            format!("{reviewed} AS reviewed"),
+        ]
+        .join(", ");
+        let key = key_sql(by, CASE_COLS);
+        let sql = grouped_sql(&key, &columns, "cases", &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m = out.entry(key_of(&r)?).or_default();
+            m.acting_agencies = r.try_get("acting")?;
+            m.received = r.try_get("received")?;
+            m.filed = r.try_get("filed")?;
+            m.decided = r.try_get("decided")?;
+            m.closed = r.try_get("closed")?;
+            m.open_now = r.try_get("open_now")?;
+            m.overdue = r.try_get("overdue")?;
+            m.fine = fen_of(&r, "fine")?;
+            m.discretion_deviations = r.try_get("deviations")?;
+            m.late_decisions = r.try_get("late")?;
+            m.published = r.try_get("published")?;
+            m.reviews_due = r.try_get("reviews_due")?;
+            m.reviewed = r.try_get("reviewed")?;
+        }
+        Ok(())
+    }
+
+    async fn inspection_metrics(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+        out: &mut BTreeMap<String, Metrics>,
+    ) -> Result<()> {
+        let (w, from) = self.inspection_where(t, q);
+        let key = key_sql(by, CASE_COLS);
+        let sql = grouped_sql(&key, "COUNT(*) AS n", &from, &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            if n > 0 || by.is_none() {
+                out.entry(key_of(&r)?).or_default().inspections = n;
+            }
+        }
+        Ok(())
+    }
+
+    /// The `FROM` and `WHERE` of on-site inspection records (`record_made` events of kind
+    /// `inspection`, by the date of the record) of a target's cases in the period. Columns of
+    /// `cases` are unambiguous in the join (`case_events` has no agency, region or field).
+    pub(super) fn inspection_where(&self, t: &StatsTarget, q: &StatsQuery) -> (Where, String) {
+        let (mut w, f, to) = period_where(CASE_COLS, t, q);
+        let kind = w.arg(Arg::Text("record_made".to_string()));
+        let inspection = w.arg(Arg::Text("inspection".to_string()));
+        w.and(format!("e.kind = {kind}"));
+        w.and(format!("e.on_date BETWEEN {f} AND {to}"));
+        w.and(format!(
+            "{} = {inspection}",
+            json_text(self.backend, "e.payload", &["kind"])
+        ));
+        (
+            w,
+            "case_events e JOIN cases c ON c.id = e.case_id".to_string(),
+        )
+    }
+
+    async fn alert_metrics(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+        out: &mut BTreeMap<String, Metrics>,
+    ) -> Result<()> {
+        let (mut w, f, to) = period_where(CASE_COLS, t, q);
+        w.and(format!("raised_on BETWEEN {f} AND {to}"));
+        let columns = format!(
+            "COUNT(*) AS total, {} AS open",
+            count_when("status NOT IN ('closed', 'muted')")
+        );
+        let key = key_sql(by, CASE_COLS);
+        let sql = grouped_sql(&key, &columns, "supervision_alerts", &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let total: i64 = r.try_get("total")?;
+            if total > 0 || by.is_none() {
+                let m = out.entry(key_of(&r)?).or_default();
+                m.alerts_total = total;
+                m.alerts_open = r.try_get("open")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges_are_indexable() {
+        assert_eq!(next_prefix("4401").as_deref(), Some("4402"));
+        assert_eq!(next_prefix("4409").as_deref(), Some("4410"));
+        assert_eq!(next_prefix("44").as_deref(), Some("45"));
+        assert_eq!(next_prefix("99"), None);
+        assert_eq!(next_prefix("x1"), None);
+        let mut w = Where::new();
+        prefix_condition(&mut w, "region_code", "4401");
+        assert_eq!(w.sql(), " WHERE region_code >= $1 AND region_code < $2");
+        let mut w = Where::new();
+        prefix_condition(&mut w, "region_code", "");
+        assert_eq!(w.sql(), "");
+    }
+
+    #[test]
+    fn json_paths_per_backend() {
+        assert_eq!(
+            json_text(Backend::Sqlite, "state", &["preservation", "0"]),
+            "json_extract(state, '$.preservation[0]')"
+        );
+        assert_eq!(
+            json_text(Backend::Postgres, "state", &["review", "opinion"]),
+            "(state::json #>> '{review,opinion}')"
+        );
+    }
+
+    #[test]
+    fn region_levels() {
+        assert_eq!(child_len(""), 2);
+        assert_eq!(child_len("44"), 4);
+        assert_eq!(child_len("4401"), 6);
+        assert_eq!(child_len("440106"), 9);
+        assert_eq!(canonical("44"), "440000");
+        assert_eq!(canonical("4401"), "440100");
+        assert_eq!(canonical("440106"), "440106");
+        assert_eq!(prefix_code(""), None);
+        assert_eq!(closed_stages(), "'7', '8', '9'");
+    }
+}
