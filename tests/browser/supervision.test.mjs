@@ -54,21 +54,32 @@ test('a supervisor drills down to an alerted case and issues an opinion; the age
   await head.page.goto(`${demo.base}${alertHref}`);
   const agencyLine = await head.page.locator('table.kv tr:has(th:text("执法主体")) td').innerText();
 
-  // The supervisor of the province: region → the city (4401 广州) → the alert → the case.
+  const agencyName = agencyLine.split('（')[0].trim();
+  const ruleName = (await head.page.locator('h1').innerText()).split(' ')[0].replace(/风险.$/, '').trim();
+
+  // The supervisor of the province drills down on the dashboard: 广东省 → 广州市 → the agency
+  // → its alerts of that rule → the alert → the case.
   const sup = await login('supervisor');
   const p = sup.page;
-  await p.goto(`${demo.base}/supervision/alerts`);
-  await p.screenshot({ path: join(shots, 'supervision-alerts-province.png'), fullPage: true });
-  await p.fill('input[name=region]', '440100');
-  await p.selectOption('select[name=severity]', 'high');
-  await Promise.all([p.waitForNavigation(), p.click('form.filters button[type=submit]')]);
-  assert.match(p.url(), /region=440100/);
+  await p.goto(`${demo.base}/supervision`);
+  assert.match(await p.locator('#crumbs').innerText(), /广东省/);
+  assert.ok(await p.locator('svg').count() >= 2, 'server-rendered SVG charts');
+  await p.screenshot({ path: join(shots, 'supervision-dashboard-province.png'), fullPage: true });
+  await Promise.all([p.waitForNavigation(), p.click('td.name a:text-is("广州市")')]);
+  assert.match(await p.locator('#crumbs').innerText(), /广东省[\s\S]*广州市/);
+  await Promise.all([p.waitForNavigation(), p.click('nav.tabs a:text("按执法主体")')]);
+  await Promise.all([p.waitForNavigation(), p.click(`td.name a:text-is("${agencyName}")`)]);
+  assert.match(await p.locator('#crumbs').innerText(), new RegExp(agencyName));
+  await p.screenshot({ path: join(shots, 'supervision-dashboard-agency.png'), fullPage: true });
+  await Promise.all([p.waitForNavigation(), p.click(`#rules-table a:text-is("${ruleName}")`)]);
+  assert.match(p.url(), /\/supervision\/alerts\?/);
   const link = p.locator(`a[href="${alertHref}"]`);
   for (let page = 0; page < 200 && !(await link.count()); page++) {
     const next = p.locator('.pager a:text("下一页")');
-    assert.ok(await next.count(), `alert ${alertId} of ${agencyLine} is listed for the city`);
+    assert.ok(await next.count(), `alert ${alertId} of ${agencyName} is listed under ${ruleName}`);
     await Promise.all([p.waitForNavigation(), next.click()]);
   }
+  await p.screenshot({ path: join(shots, 'supervision-alerts-agency.png'), fullPage: true });
   await Promise.all([p.waitForNavigation(), link.first().click()]);
   assert.match(await p.locator('#alert-status').innerText(), /待处置/);
   assert.match(await p.locator('table.kv').first().innerText(), /《/);
