@@ -9,6 +9,11 @@
 //!   commit of a command that breaks a rule (filing past the limitation period with a head's
 //!   override, APL Art. 36) to the alert being readable, p50/p99/max against the 1 s target.
 //!
+//! - **dashboards**: the province supervisor's figures of the year as the pages ask the store
+//!   for them (by city, by month, by field, alerts by rule; median of 5), against DuckDB
+//!   computing the same aggregates on the same rows exported to CSV and loaded into an
+//!   in-memory table (`pip install duckdb`; without it the reference is reported missing).
+//!
 //! Asserts nothing (benchmarks are not tests).
 
 use std::path::PathBuf;
@@ -134,6 +139,7 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
         }
     }
     handle.shutdown().await;
+    let dashboards = dashboards(&store, today, dir.path()).await?;
     latencies.sort();
     commits.sort();
     let pct = |v: &[Duration], p: f64| {
@@ -178,6 +184,26 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
         ms(p99) / 1000.0,
         ms(pct(&commits, 0.5)),
     );
+    println!();
+    println!(
+        "| 看板查询（广东省，本年度） | 本系统（存储层，中位数） | DuckDB（同样数据，中位数） | 比值（本系统/DuckDB） |"
+    );
+    println!("|---|---|---|---|");
+    for d in &dashboards {
+        match d.duckdb_ms {
+            Some(r) => println!(
+                "| {} | {:.1} ms | {:.1} ms | {:.1} |",
+                d.what,
+                d.store_ms,
+                r,
+                d.store_ms / r.max(1e-6)
+            ),
+            None => println!(
+                "| {} | {:.1} ms | 未测（未安装 duckdb：pip install duckdb） | — |",
+                d.what, d.store_ms
+            ),
+        }
+    }
     if let Some(path) = &opts.json {
         let doc = json!({
             "benchmark": "P5-supervision",
@@ -188,12 +214,217 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
             "full_sweep_ms": ms(full_sweep), "full_sweep_cases": full.cases,
             "alert_latency_ms": {"p50": ms(p50), "p99": ms(p99), "max": ms(max), "samples": latencies.len()},
             "command_commit_p50_ms": ms(pct(&commits, 0.5)),
+            "dashboards": dashboards.iter().map(|d| json!({"query": d.what, "store_ms": d.store_ms, "duckdb_ms": d.duckdb_ms})).collect::<Vec<_>>(),
         });
         std::fs::write(path, serde_json::to_string_pretty(&doc)?)
             .with_context(|| format!("while writing {}", path.display()))?;
         println!("结果已写入 {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One dashboard query, timed through the store and in DuckDB.
+struct Dashboard {
+    what: &'static str,
+    store_ms: f64,
+    duckdb_ms: Option<f64>,
+}
+
+/// Median of `runs` timings of `f`, ms.
+async fn median_ms<F, Fut, T>(runs: usize, mut f: F) -> Result<f64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, zhifa_store::StoreError>>,
+{
+    let mut v = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        std::hint::black_box(f().await?);
+        v.push(ms(t.elapsed()));
+    }
+    v.sort_by(f64::total_cmp);
+    Ok(v[v.len() / 2])
+}
+
+/// The DuckDB side: the same aggregates over the exported rows (period `$from`..`$to`).
+const DUCKDB_SCRIPT: &str = r#"
+import json, sys, time, duckdb
+cases, alerts, frm, to, today = sys.argv[1:6]
+con = duckdb.connect()
+con.execute(f"CREATE TABLE cases AS SELECT * FROM read_csv('{cases}', header=true, all_varchar=true)")
+con.execute(f"CREATE TABLE alerts AS SELECT * FROM read_csv('{alerts}', header=true, all_varchar=true)")
+cols = f'''
+  COUNT(DISTINCT CASE WHEN opened_on BETWEEN '{frm}' AND '{to}' OR decided_on BETWEEN '{frm}' AND '{to}' THEN agency_id END) AS acting,
+  SUM(CASE WHEN opened_on BETWEEN '{frm}' AND '{to}' THEN 1 ELSE 0 END) AS received,
+  SUM(CASE WHEN filed_on BETWEEN '{frm}' AND '{to}' THEN 1 ELSE 0 END) AS filed,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' THEN 1 ELSE 0 END) AS decided,
+  SUM(CASE WHEN closed_on BETWEEN '{frm}' AND '{to}' THEN 1 ELSE 0 END) AS closed,
+  SUM(CASE WHEN open = '1' THEN 1 ELSE 0 END) AS open_now,
+  SUM(CASE WHEN open = '1' AND next_due < '{today}' THEN 1 ELSE 0 END) AS overdue,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' THEN CAST(fine_fen AS BIGINT) ELSE 0 END) AS fine,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' AND deviation = '1' THEN 1 ELSE 0 END) AS deviations,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' AND late = '1' THEN 1 ELSE 0 END) AS late,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' AND published_on IS NOT NULL THEN 1 ELSE 0 END) AS published,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' AND procedure = '2' AND review_requested = '1' THEN 1 ELSE 0 END) AS reviews_due,
+  SUM(CASE WHEN decided_on BETWEEN '{frm}' AND '{to}' AND procedure = '2' AND review_requested = '1' AND review_opinion = '1' THEN 1 ELSE 0 END) AS reviewed'''
+alive = f"WHERE region_code LIKE '44%' AND opened_on <= '{to}' AND (closed_on IS NULL OR closed_on >= '{frm}')"
+queries = {
+  "by_city": f"SELECT substr(region_code, 1, 4) AS k, {cols} FROM cases {alive} GROUP BY k",
+  "by_month": f"SELECT substr(opened_on, 1, 7) AS k, {cols} FROM cases {alive} GROUP BY k",
+  "by_field": f"SELECT field AS k, {cols} FROM cases {alive} GROUP BY k",
+  "alerts_by_rule": f"SELECT rule_id, COUNT(*), SUM(CASE WHEN status NOT IN ('closed', 'muted') THEN 1 ELSE 0 END) FROM alerts WHERE region_code LIKE '44%' AND raised_on BETWEEN '{frm}' AND '{to}' GROUP BY rule_id",
+}
+out = {}
+for name, q in queries.items():
+    v = []
+    for _ in range(5):
+        t = time.perf_counter(); con.execute(q).fetchall(); v.append((time.perf_counter() - t) * 1000)
+    v.sort(); out[name] = v[len(v) // 2]
+print(json.dumps(out))
+"#;
+
+/// Times the province supervisor's dashboard queries through the store and, when DuckDB is
+/// installed, the same aggregates in DuckDB over the same rows.
+async fn dashboards(
+    store: &Store,
+    today: chrono::NaiveDate,
+    dir: &std::path::Path,
+) -> Result<Vec<Dashboard>> {
+    use chrono::Datelike;
+    use zhifa_store::stats_model::{Breakdown, StatsQuery};
+    let scope = Scope::region("440000");
+    let from = chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1).context("year start")?;
+    let q = StatsQuery::new(from, today, today)?;
+    let by_city = median_ms(5, || {
+        store.stats_breakdown_in(&scope, &q, Breakdown::Regions)
+    })
+    .await?;
+    let by_month = median_ms(5, || store.stats_monthly_in(&scope, &q)).await?;
+    let by_field = median_ms(5, || {
+        store.stats_breakdown_in(&scope, &q, Breakdown::Fields)
+    })
+    .await?;
+    let by_rule = median_ms(5, || store.alerts_by_rule_in(&scope, &q)).await?;
+    // The same rows for DuckDB.
+    let cases_csv = dir.join("cases.csv");
+    let alerts_csv = dir.join("alerts.csv");
+    let mut w = csv::Writer::from_path(&cases_csv)?;
+    w.write_record([
+        "agency_id",
+        "region_code",
+        "field",
+        "procedure",
+        "opened_on",
+        "filed_on",
+        "decided_on",
+        "closed_on",
+        "next_due",
+        "open",
+        "fine_fen",
+        "deviation",
+        "late",
+        "published_on",
+        "review_requested",
+        "review_opinion",
+    ])?;
+    let rows = sqlx::query(
+        "SELECT agency_id, region_code, field, procedure, opened_on, filed_on, decided_on, \
+         closed_on, next_due, CASE WHEN stage IN ('7', '8', '9') THEN '0' ELSE '1' END AS open, \
+         fine_fen, discretion_deviation, late_decision, published_on, \
+         CASE WHEN json_extract(state, '$.review.requested') IS NOT NULL THEN '1' ELSE '0' END AS rr, \
+         CASE WHEN json_extract(state, '$.review.opinion') IS NOT NULL THEN '1' ELSE '0' END AS ro \
+         FROM cases",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let text = |r: &sqlx::any::AnyRow, c: &str| -> Result<String> {
+        Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
+    };
+    for r in &rows {
+        let int = |c: &str| -> Result<String> { Ok(r.try_get::<i64, _>(c)?.to_string()) };
+        w.write_record([
+            text(r, "agency_id")?,
+            text(r, "region_code")?,
+            text(r, "field")?,
+            text(r, "procedure")?,
+            text(r, "opened_on")?,
+            text(r, "filed_on")?,
+            text(r, "decided_on")?,
+            text(r, "closed_on")?,
+            text(r, "next_due")?,
+            text(r, "open")?,
+            int("fine_fen")?,
+            int("discretion_deviation")?,
+            int("late_decision")?,
+            text(r, "published_on")?,
+            text(r, "rr")?,
+            text(r, "ro")?,
+        ])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(&alerts_csv)?;
+    w.write_record(["rule_id", "region_code", "raised_on", "status"])?;
+    for r in sqlx::query("SELECT rule_id, region_code, raised_on, status FROM supervision_alerts")
+        .fetch_all(store.pool())
+        .await?
+    {
+        w.write_record([
+            text(&r, "rule_id")?,
+            text(&r, "region_code")?,
+            text(&r, "raised_on")?,
+            text(&r, "status")?,
+        ])?;
+    }
+    w.flush()?;
+    let duck = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(DUCKDB_SCRIPT)
+        .arg(&cases_csv)
+        .arg(&alerts_csv)
+        .arg(from.to_string())
+        .arg(today.to_string())
+        .arg(today.to_string())
+        .output();
+    let reference: Option<serde_json::Value> = match duck {
+        Ok(o) if o.status.success() => serde_json::from_slice(&o.stdout).ok(),
+        Ok(o) => {
+            eprintln!(
+                "DuckDB 参照未运行：{}",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("DuckDB 参照未运行：{e}");
+            None
+        }
+    };
+    let r = |k: &str| reference.as_ref().and_then(|v| v[k].as_f64());
+    Ok(vec![
+        Dashboard {
+            what: "按地市（区划下钻）",
+            store_ms: by_city,
+            duckdb_ms: r("by_city"),
+        },
+        Dashboard {
+            what: "按月份（趋势）",
+            store_ms: by_month,
+            duckdb_ms: r("by_month"),
+        },
+        Dashboard {
+            what: "按执法领域",
+            store_ms: by_field,
+            duckdb_ms: r("by_field"),
+        },
+        Dashboard {
+            what: "监督预警按规则",
+            store_ms: by_rule,
+            duckdb_ms: r("alerts_by_rule"),
+        },
+    ])
 }
 
 /// A demo agency with at least two officers.
