@@ -146,6 +146,21 @@ async fn alerts_through_the_api(db: Db) {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["status"], "opinion_issued");
+    // Past the rectification deadline without rectification, a sweep escalates it.
+    let later = crate::cases::today() + chrono::Duration::days(35);
+    let calendar = zhifa_domain::calendar::LegalCalendar::builtin();
+    let swept = w
+        .app
+        .store
+        .supervision_sweep(&calendar, later, false)
+        .await
+        .unwrap();
+    assert_eq!(swept.escalated, 1, "{swept:?}");
+    let a = w
+        .get(&w.admin, &format!("/api/v1/supervision/alerts/{id}"))
+        .await
+        .json();
+    assert_eq!(a["escalation"], 1, "{a}");
     let r = act(
         &w.officer,
         json!({"action": "rectify", "rectification": "已撤销立案"}),
@@ -172,7 +187,7 @@ async fn alerts_through_the_api(db: Db) {
         .iter()
         .map(|c| c["action"].as_str().unwrap())
         .collect();
-    assert_eq!(steps, ["raise", "issue_opinion", "rectify"]);
+    assert_eq!(steps, ["raise", "issue_opinion", "escalate", "rectify"]);
 
     // The rules: readable by accounts, replaceable by administrators with named errors.
     let rules = w.get(&w.head, "/api/v1/supervision/rules").await.json();

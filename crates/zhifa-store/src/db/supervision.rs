@@ -1035,10 +1035,12 @@ async fn set_cursor(
     Ok(())
 }
 
-/// Raises the escalation level of alerts still open past the configured days.
+/// Raises the escalation level of alerts still open past the configured days, and of those
+/// whose rectification deadline passed without the agency's rectification (逾期未整改).
 async fn escalate(tx: &mut Tx, rules: &RuleSet, today: NaiveDate) -> Result<u64> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {ALERT_COLUMNS} FROM supervision_alerts WHERE status = 'open'"
+        "SELECT {ALERT_COLUMNS} FROM supervision_alerts \
+         WHERE status IN ('open', 'opinion_issued')"
     )))
     .fetch_all(&mut **tx)
     .await?;
@@ -1046,10 +1048,21 @@ async fn escalate(tx: &mut Tx, rules: &RuleSet, today: NaiveDate) -> Result<u64>
     let mut entries = Vec::new();
     for r in &rows {
         let before = alert_from_row(r)?;
-        let Ok(raised) = parse_date(&before.raised_on) else {
-            continue;
+        let level = if before.status == "open" {
+            // Left untouched: by age.
+            let Ok(raised) = parse_date(&before.raised_on) else {
+                continue;
+            };
+            i64::from(rules.escalation.level((today - raised).num_days()))
+        } else {
+            // Rectification overdue (逾期未整改): at least level 1, then by days past due.
+            match before.rectify_due.as_deref().map(parse_date) {
+                Some(Ok(due)) if today > due => {
+                    i64::from(rules.escalation.level((today - due).num_days())).max(1)
+                }
+                _ => continue,
+            }
         };
-        let level = i64::from(rules.escalation.level((today - raised).num_days()));
         if level <= before.escalation {
             continue;
         }
