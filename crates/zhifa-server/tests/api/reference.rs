@@ -290,12 +290,15 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/complaints/{id}",
         "/api/v1/complaints/{id}/{action}",
         "/api/v1/settings/complaint-rules",
+        "/api/v1/imports",
+        "/api/v1/imports/{id}",
+        "/api/v1/imports/{id}/report.csv",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        61,
+        64,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
