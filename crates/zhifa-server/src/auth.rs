@@ -53,11 +53,11 @@ pub struct WriteAccess {
 }
 
 /// Which roles may change which records through the API (the data scope still applies on
-/// top): base data of the whole node (subjects, powers, benchmarks, the calendar) only
-/// administrators; officers administrators and agency heads (their agency); certificates also
-/// supervisors of the justice bureau, which issue them (《行政执法证件管理办法》). Revealing a
-/// citizen ID is a read (scoped, audited) open to every role. Other write routes accept any
-/// account whose token has the `write` scope.
+/// top): base data of the whole node (subjects, powers, benchmarks, the calendar) and imports
+/// of department systems' exports (数据导入) only administrators; officers administrators and
+/// agency heads (their agency); certificates also supervisors of the justice bureau, which
+/// issue them (《行政执法证件管理办法》). Revealing a citizen ID is a read (scoped, audited) open
+/// to every role. Other write routes accept any account whose token has the `write` scope.
 pub fn role_may_write(role: &str, path: &str) -> bool {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if path.ends_with("/citizen-id") {
@@ -68,6 +68,7 @@ pub fn role_may_write(role: &str, path: &str) -> bool {
         "/api/v1/powers",
         "/api/v1/benchmarks",
         "/api/v1/calendar",
+        "/api/v1/imports",
     ]
     .iter()
     .any(|p| under(p))
@@ -81,6 +82,27 @@ pub fn role_may_write(role: &str, path: &str) -> bool {
         return [roles::ADMIN, roles::HEAD, roles::SUPERVISOR].contains(&role);
     }
     true
+}
+
+/// Resources only administrators (or the node token) may see and change through the API,
+/// e.g. the outbox and import runs: `Ok` for an administrator account or the node token,
+/// 401 `auth.token` for an anonymous caller, 403 `auth.role` naming `what` for anyone else.
+pub fn require_admin(user: Option<&User>, scope: &Scope, what: &str) -> Result<(), ApiError> {
+    let admin = match user {
+        Some(u) => u.role == roles::ADMIN,
+        None => *scope == Scope::All,
+    };
+    if admin {
+        Ok(())
+    } else if user.is_none() {
+        Err(unauthorized())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.role",
+            format!("只有系统管理员可以{what}"),
+        ))
+    }
 }
 
 /// A caller of a read endpoint and the records they may see (the public when anonymous).
@@ -402,6 +424,8 @@ mod tests {
         assert!(role_may_write("admin", "/api/v1/subjects"));
         assert!(!role_may_write("head", "/api/v1/subjects/x"));
         assert!(!role_may_write("supervisor", "/api/v1/powers"));
+        assert!(role_may_write("admin", "/api/v1/imports"));
+        assert!(!role_may_write("head", "/api/v1/imports"));
         assert!(role_may_write("head", "/api/v1/officers/x"));
         assert!(!role_may_write("officer", "/api/v1/officers"));
         assert!(!role_may_write(

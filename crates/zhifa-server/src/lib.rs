@@ -31,6 +31,7 @@ pub mod complaints;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod imports;
 pub mod outbox;
 pub mod sheets;
 mod state;
@@ -47,7 +48,8 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use state::{
-    AppState, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVIDENCE_BYTES, LedgerSettings, ServerConfig,
+    AppState, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_IMPORT_BYTES,
+    ImportSettings, LedgerSettings, ServerConfig,
 };
 
 /// Path of the OpenAPI document.

@@ -27,6 +27,8 @@ pub struct ServerConfig {
     pub lockout: LockoutPolicy,
     /// The ledger's public side and the evidence store.
     pub ledger: LedgerSettings,
+    /// API uploads of department systems' exports (`POST /api/v1/imports`).
+    pub imports: ImportSettings,
 }
 
 /// Default largest evidence file: 200 MiB.
@@ -56,6 +58,29 @@ impl Default for LedgerSettings {
     }
 }
 
+/// Default largest import upload (`max_import_bytes`): 200 MiB.
+pub const DEFAULT_MAX_IMPORT_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Where API uploads of exports go and how large they may be (数据导入).
+#[derive(Clone, Debug)]
+pub struct ImportSettings {
+    /// Directory of uploads in progress (`tmp/`) and of kept validation reports
+    /// (`reports/<run id>.csv`). `None`: uploads go to the system's temporary directory and
+    /// no report is kept (the answer still lists the first rejections).
+    pub dir: Option<std::path::PathBuf>,
+    /// Largest accepted upload body in bytes (larger → 413 `import.too_large`).
+    pub max_import_bytes: u64,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        ImportSettings {
+            dir: None,
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -66,6 +91,7 @@ impl Default for ServerConfig {
             session_hours: 8,
             lockout: LockoutPolicy::default(),
             ledger: LedgerSettings::default(),
+            imports: ImportSettings::default(),
         }
     }
 }
@@ -80,6 +106,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("session_hours", &self.session_hours)
             .field("lockout", &self.lockout)
             .field("ledger", &self.ledger)
+            .field("imports", &self.imports)
             .finish()
     }
 }

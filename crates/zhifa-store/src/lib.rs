@@ -43,7 +43,8 @@ pub use db::evidence::{
     EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
 };
 pub use db::imports::{
-    IMPORTED_ENTITY, ImportCounts, ImportItem, ImportRunInput, ImportTotals, ImportedRecord,
+    IMPORTED_ENTITY, ImportCounts, ImportItem, ImportRun, ImportRunInput, ImportTotals,
+    ImportedRecord,
 };
 pub use db::ledger_verify::AuditOptions;
 pub use db::outbox::MaterialiseReport;

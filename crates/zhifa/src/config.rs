@@ -50,6 +50,11 @@ pub struct Config {
     pub evidence_dir: String,
     /// Largest accepted evidence file in bytes (default 200 MiB).
     pub max_evidence_bytes: u64,
+    /// Directory of export uploads in progress and of their kept validation reports
+    /// (`POST /api/v1/imports`); default `<data_dir>/imports`.
+    pub import_dir: String,
+    /// Largest accepted export upload in bytes (default 200 MiB).
+    pub max_import_bytes: u64,
     /// Served over TLS (directly or behind an HTTPS proxy): session cookies get `Secure`.
     pub https: bool,
     /// Hours a login session lasts (default 8).
@@ -95,6 +100,8 @@ impl Default for Config {
             ledger_hash: String::new(),
             evidence_dir: String::new(),
             max_evidence_bytes: 200 * 1024 * 1024,
+            import_dir: String::new(),
+            max_import_bytes: zhifa_server::DEFAULT_MAX_IMPORT_BYTES,
             https: false,
             session_hours: 8,
             login_max_failures: 5,
@@ -124,6 +131,8 @@ impl std::fmt::Debug for Config {
             .field("checkpoint_interval_ms", &self.checkpoint_interval_ms)
             .field("ledger_hash", &self.ledger_hash)
             .field("max_evidence_bytes", &self.max_evidence_bytes)
+            .field("import_dir", &self.import_dir)
+            .field("max_import_bytes", &self.max_import_bytes)
             .field("https", &self.https)
             .field("session_hours", &self.session_hours)
             .field("login_max_failures", &self.login_max_failures)
@@ -263,6 +272,19 @@ impl Config {
             self.data_dir.join("evidence")
         } else {
             PathBuf::from(&self.evidence_dir)
+        }
+    }
+
+    /// What the server needs for export uploads: the import directory (default
+    /// `<data_dir>/imports`) and the size limit.
+    pub fn import_settings(&self) -> zhifa_server::ImportSettings {
+        zhifa_server::ImportSettings {
+            dir: Some(if self.import_dir.is_empty() {
+                self.data_dir.join("imports")
+            } else {
+                PathBuf::from(&self.import_dir)
+            }),
+            max_import_bytes: self.max_import_bytes,
         }
     }
 

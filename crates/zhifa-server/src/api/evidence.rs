@@ -14,12 +14,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::BodyExt;
-use tokio::io::AsyncReadExt;
 use utoipa::OpenApi;
 use zhifa_store::ledger::Evidence;
 use zhifa_store::{EvidenceError, EvidenceUpload, check_evidence_file};
 
 use super::docs::ReadErrors;
+use super::stream_file;
 use crate::auth::WriteAccess;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
@@ -64,7 +64,7 @@ fn evidence_dir(state: &AppState) -> ApiResult<std::path::PathBuf> {
 }
 
 /// A malformed multipart body (400 `body.multipart`).
-fn multipart_error(detail: &str) -> ApiError {
+pub(crate) fn multipart_error(detail: &str) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "body.multipart",
@@ -215,19 +215,7 @@ pub async fn download(
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|e| ApiError::from(EvidenceError::Io(e)))?;
-    // 64 KiB at a time: the file is never held in memory.
-    let stream = futures_util::stream::unfold(file, |mut f| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(buf), f))
-            }
-            Err(e) => Some((Err(e), f)),
-        }
-    });
-    let mut response = Body::from_stream(stream).into_response();
+    let mut response = stream_file(file).into_response();
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&evidence.media_type) {
         h.insert(header::CONTENT_TYPE, v);

@@ -12,6 +12,7 @@ pub mod complaints;
 pub mod docs;
 pub mod evidence;
 pub mod health;
+pub mod imports;
 pub mod laws;
 pub mod ledger;
 pub mod officers;
@@ -23,6 +24,7 @@ pub mod subjects;
 pub mod supervision_stats;
 
 use axum::Router;
+use axum::body::Body;
 use axum::http::{HeaderName, StatusCode, header};
 use utoipa::OpenApi;
 use zhifa_store::model::Page;
@@ -31,6 +33,7 @@ use crate::error::{ErrorBody, ErrorDetail, FieldErrorBody};
 use crate::extract::Json;
 use crate::state::AppState;
 use docs::SecurityAddon;
+use tokio::io::AsyncReadExt;
 
 /// Answer of a list endpoint.
 pub type Listed<T> = Json<Page<T>>;
@@ -45,6 +48,22 @@ pub fn created<T>(location: String, record: T) -> Created<T> {
         [(header::LOCATION, location)],
         Json(record),
     )
+}
+
+/// A response body streaming a file 64 KiB at a time: the file is never held in memory.
+pub(crate) fn stream_file(file: tokio::fs::File) -> Body {
+    let stream = futures_util::stream::unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    Body::from_stream(stream)
 }
 
 /// Every API route.
@@ -69,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .merge(alerts::routes())
         .merge(complaints::routes())
         .merge(supervision_stats::routes())
+        .merge(imports::routes())
 }
 
 /// Title, version, tags and security scheme of the document; the paths come from the modules.
@@ -96,6 +116,7 @@ pub fn routes() -> Router<AppState> {
         (name = "cases", description = "执法办案：案件、办案指令、法定期限、执法文书、办案规则参数"),
         (name = "supervision", description = "执法监督：预警规则、监督线索及其处置闭环（指派、监督意见书、整改、反馈、核查销号、屏蔽）"),
         (name = "complaints", description = "投诉举报：公开登记与查询、分派、受理、办结、答复、统计、办理期限参数"),
+        (name = "imports", description = "数据导入（汇聚）：部门系统按映射文件上传导出文件、导入批次与校验报告（仅系统管理员）"),
         (name = "outbox", description = "数据报送（一次报送，多头应用）：接收方、投递记录、回执与重试（仅系统管理员）"),
         (name = "supervision", description = "执法监督：统计（按地区、执法主体、领域、月份）、效能评价指标与排名（执法监督人员、系统管理员）"),
     ),
@@ -128,6 +149,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         alerts::Doc::openapi(),
         complaints::Doc::openapi(),
         supervision_stats::Doc::openapi(),
+        imports::Doc::openapi(),
     ] {
         doc.merge(part);
     }

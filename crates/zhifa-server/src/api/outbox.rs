@@ -4,18 +4,16 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
 use zhifa_store::Scope;
 use zhifa_store::model::{Page, PageRequest, User};
 use zhifa_store::outbox::{Consumer, ConsumerInput, Delivery, DeliveryFilter, OutboxStats};
-use zhifa_store::scope::roles;
 
 use super::docs::{ActionErrors, ListErrors, WriteErrors};
 use super::{Created, Listed, created};
-use crate::auth::{ReadAccess, WriteAccess};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{ReadAccess, WriteAccess, require_admin};
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 
@@ -42,25 +40,7 @@ pub struct Doc;
 
 /// Only administrators (or the node token) see and manage the outbox.
 fn admin_only(user: Option<&User>, scope: &Scope) -> ApiResult<()> {
-    let admin = match user {
-        Some(u) => u.role == roles::ADMIN,
-        None => *scope == Scope::All,
-    };
-    if admin {
-        Ok(())
-    } else if user.is_none() {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth.token",
-            "需要有效的 API 令牌",
-        ))
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "auth.role",
-            "只有系统管理员可以管理数据报送",
-        ))
-    }
+    require_admin(user, scope, "管理数据报送")
 }
 
 /// 报送概况 — deliveries by status.

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 use zhifa_domain::calendar::LegalCalendar;
 use zhifa_domain::region::RegionTable;
-use zhifa_server::{AppState, ServerConfig};
+use zhifa_server::{AppState, ImportSettings, ServerConfig};
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::model::{Actor, ChangeFilter, Counts, PageRequest};
 use zhifa_store::testing::TestDb;
@@ -71,6 +71,7 @@ pub struct TestAppBuilder {
     token: Option<String>,
     max_body_bytes: usize,
     secure_cookies: bool,
+    imports: ImportSettings,
 }
 
 impl TestAppBuilder {
@@ -83,6 +84,12 @@ impl TestAppBuilder {
     /// Served as if over TLS: session cookies are `Secure`.
     pub fn secure_cookies(mut self) -> Self {
         self.secure_cookies = true;
+        self
+    }
+
+    /// Export uploads: their directory and size limit.
+    pub fn imports(mut self, imports: ImportSettings) -> Self {
+        self.imports = imports;
         self
     }
 
@@ -118,6 +125,7 @@ impl TestAppBuilder {
             api_token: self.token.clone(),
             max_body_bytes: self.max_body_bytes,
             secure_cookies: self.secure_cookies,
+            imports: self.imports,
             ..ServerConfig::default()
         };
         let state = AppState {
@@ -208,6 +216,7 @@ impl TestApp {
             token: Some(TOKEN.to_string()),
             max_body_bytes: zhifa_server::DEFAULT_MAX_BODY_BYTES,
             secure_cookies: false,
+            imports: ImportSettings::default(),
         }
     }
 

@@ -13,6 +13,7 @@ mod catalogue;
 mod complaints;
 mod errors;
 mod fixtures;
+mod imports;
 mod ledger;
 mod outbox;
 mod pages;

@@ -293,12 +293,15 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/supervision/stats",
         "/api/v1/supervision/indicators",
         "/api/v1/settings/indicators",
+        "/api/v1/imports",
+        "/api/v1/imports/{id}",
+        "/api/v1/imports/{id}/report.csv",
     ] {
         assert!(paths.contains_key(path), "{path} not documented");
     }
     assert_eq!(
         paths.len(),
-        64,
+        67,
         "documented paths: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -17,16 +17,19 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use sm3::{Digest, Sm3};
+use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
+use utoipa::ToSchema;
 
 use super::Store;
 use super::changes::{ChangeRecord, record_changes_in};
 use super::ledger::in_list;
-use super::support::{BulkInsert, new_id, now};
+use super::support::{BulkInsert, Where, fetch_page, new_id, now};
 use crate::error::{Result, StoreError};
-use crate::model::Actor;
+use crate::model::{Actor, Page, PageRequest};
 
 /// Change-log entity of an imported record.
 pub const IMPORTED_ENTITY: &str = "imported_record";
@@ -93,6 +96,61 @@ pub struct ImportTotals {
     pub rejected: u64,
     /// Rows skipped by a mapping condition.
     pub skipped: u64,
+}
+
+/// One import run as recorded (导入批次): what was imported, by whom, and its totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportRun {
+    /// Run id (UUID v7).
+    pub id: String,
+    /// Mapping name.
+    pub mapping: String,
+    /// SM3 (hex) of the mapping file.
+    pub mapping_sm3: String,
+    /// Input file name (a path for `zhifa import`, `upload:<name>` for an API upload).
+    pub input: String,
+    /// Record type produced, e.g. `decision`.
+    pub record_type: String,
+    /// Who ran it (user name, `api` for the node token, `cli:import`).
+    pub actor: String,
+    /// Start (RFC 3339, China time).
+    pub started_at: String,
+    /// End; `None` while running, or when the run was killed before it finished.
+    pub finished_at: Option<String>,
+    /// Rows read.
+    pub rows_read: i64,
+    /// Records added (新增).
+    pub added: i64,
+    /// Records replaced with other content (更新).
+    pub changed: i64,
+    /// Records identical to what was stored (未变).
+    pub unchanged: i64,
+    /// Rows rejected (驳回).
+    pub rejected: i64,
+    /// Rows skipped by a mapping condition (跳过).
+    pub skipped: i64,
+}
+
+const RUN_COLUMNS: &str = "id, mapping, mapping_sm3, input, record_type, actor, started_at, \
+                           finished_at, rows_read, added, changed, unchanged, rejected, skipped";
+
+fn run_from_row(r: &AnyRow) -> Result<ImportRun> {
+    Ok(ImportRun {
+        id: r.try_get("id")?,
+        mapping: r.try_get("mapping")?,
+        mapping_sm3: r.try_get("mapping_sm3")?,
+        input: r.try_get("input")?,
+        record_type: r.try_get("record_type")?,
+        actor: r.try_get("actor")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+        rows_read: r.try_get("rows_read")?,
+        added: r.try_get("added")?,
+        changed: r.try_get("changed")?,
+        unchanged: r.try_get("unchanged")?,
+        rejected: r.try_get("rejected")?,
+        skipped: r.try_get("skipped")?,
+    })
 }
 
 /// An imported record as stored (decrypted).
@@ -172,6 +230,34 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Import runs, newest first.
+    pub async fn list_import_runs(&self, page: PageRequest) -> Result<Page<ImportRun>> {
+        fetch_page(
+            &self.pool,
+            RUN_COLUMNS,
+            "import_runs",
+            Where::new(),
+            "started_at DESC, id DESC",
+            page,
+            run_from_row,
+        )
+        .await
+    }
+
+    /// One import run.
+    pub async fn import_run(&self, id: &str) -> Result<ImportRun> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM import_runs WHERE id = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "import_run",
+                id: id.to_string(),
+            })?;
+        run_from_row(&row)
     }
 
     /// Imports a batch of accepted records in one transaction (see the module docs): adds new

@@ -11,11 +11,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::Value;
-use sm3::{Digest, Sm3};
-use zhifa_exchange::{Mapping, Outcome, Report, StandardRecord};
+use zhifa_exchange::{MappedRow, Mapping, Report};
+use zhifa_server::imports::{ImportJob, RowObserver, run_import};
 use zhifa_store::model::Actor;
-use zhifa_store::{ImportItem, ImportRunInput, ImportTotals, Store};
+use zhifa_store::{ImportTotals, Store};
 
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -24,68 +23,13 @@ use crate::node;
 /// Rejections kept in memory for the HTML report (all are counted).
 const REPORT_LIMIT: usize = 10_000;
 
-/// Fields holding personal identifiers or contact data, masked in the change log.
-const PERSONAL: &[&str] = &["citizen_id", "id_number", "party_id_number", "phone"];
+/// The progress bar, advanced once per row read.
+struct Progress(ProgressBar);
 
-/// `110101199003071234` → `110101********1234`; short values are kept.
-fn mask(value: &str) -> String {
-    let n = value.chars().count();
-    if n < 11 {
-        return value.to_string();
-    }
-    let keep_head = if n >= 15 { 6 } else { 3 };
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < keep_head || i >= n - 4 { c } else { '*' })
-        .collect()
-}
-
-/// A key part that is a citizen ID (15 or 18 characters of digits, the last may be X).
-fn looks_personal(part: &str) -> bool {
-    let n = part.len();
-    (n == 15 || n == 18)
-        && part
-            .chars()
-            .enumerate()
-            .all(|(i, c)| c.is_ascii_digit() || (i == n - 1 && (c == 'X' || c == 'x')))
-}
-
-/// The store's item for an accepted record.
-pub fn item_of(record: &StandardRecord) -> ImportItem {
-    let key = record.natural_key();
-    let (system, id) = record.source();
-    let record_json = record.to_json_line();
-    let mut masked: Value = serde_json::from_str(&record_json).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut masked {
-        for (k, v) in m.iter_mut() {
-            if PERSONAL.contains(&k.as_str())
-                && let Value::String(s) = v
-            {
-                *s = mask(s);
-            }
-        }
-    }
-    let key_masked = key
-        .parts
-        .iter()
-        .map(|p| {
-            if looks_personal(p) {
-                mask(p)
-            } else {
-                p.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("|");
-    ImportItem {
-        record_type: key.record_type.to_string(),
-        natural_key: key.parts,
-        key_masked,
-        source_system: system.to_string(),
-        source_id: id.to_string(),
-        record_json,
-        masked,
+impl RowObserver for Progress {
+    fn observe(&mut self, _row: &MappedRow) -> std::io::Result<()> {
+        self.0.inc(1);
+        Ok(())
     }
 }
 
@@ -145,59 +89,17 @@ pub async fn run(args: ImportArgs, config: &Config) -> Result<ExitCode> {
         Some(node::open_store(config).await?)
     };
     let actor = Actor::system("cli:import");
-    let run_id = match &store {
-        Some(s) => Some(
-            s.start_import_run(
-                &ImportRunInput {
-                    mapping: mapping.name().to_string(),
-                    mapping_sm3: hex::encode(Sm3::digest(&mapping_text)),
-                    input: args.input.display().to_string(),
-                    record_type: mapping.record_type().id().to_string(),
-                },
-                &actor,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    let mut report = Report::with_limit(&mapping, REPORT_LIMIT);
-    let mut totals = ImportTotals::default();
-    let mut batch: Vec<ImportItem> = Vec::with_capacity(args.batch.max(1));
+    let mut job = ImportJob::new(
+        mapping,
+        &mapping_text,
+        args.input.display().to_string(),
+        REPORT_LIMIT,
+    );
+    job.batch = args.batch;
     let bar = progress(args.quiet);
-    for row in rows {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                report.stop(&e);
-                break;
-            }
-        };
-        bar.inc(1);
-        report.add(&row);
-        if let Outcome::Accepted(record) = &row.outcome
-            && store.is_some()
-        {
-            batch.push(item_of(record));
-        }
-        if batch.len() >= args.batch.max(1)
-            && let (Some(s), Some(id)) = (&store, &run_id)
-        {
-            totals.counts += s.import_batch(id, &batch, &actor).await?;
-            batch.clear();
-        }
-    }
-    if let (Some(s), Some(id)) = (&store, &run_id)
-        && !batch.is_empty()
-    {
-        totals.counts += s.import_batch(id, &batch, &actor).await?;
-    }
+    let outcome = run_import(store.as_ref(), &job, rows, &actor, Progress(bar.clone())).await?;
     bar.finish_and_clear();
-    totals.rows_read = report.total;
-    totals.rejected = report.rejected;
-    totals.skipped = report.skipped;
-    if let (Some(s), Some(id)) = (&store, &run_id) {
-        s.finish_import_run(id, &totals).await?;
-    }
+    let (report, totals) = (outcome.report, outcome.totals);
     if let Some(path) = &args.report {
         write_report(&report, path)?;
     }
@@ -236,20 +138,5 @@ fn summarise(report: &Report, totals: &ImportTotals, dry_run: bool, store: Optio
             "报告只列出前 {REPORT_LIMIT} 条问题，另有 {} 条未列出",
             report.not_listed
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_personal_identifiers_only() {
-        assert_eq!(mask("110101199003071234"), "110101********1234");
-        assert_eq!(mask("13800138000"), "138****8000");
-        assert_eq!(mask("short"), "short");
-        assert!(looks_personal("11010119900307123X"));
-        assert!(!looks_personal("91440106MA5AL3R18Y"));
-        assert!(!looks_personal("穗天市监罚〔2025〕12号"));
     }
 }

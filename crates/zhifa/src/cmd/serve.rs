@@ -82,6 +82,7 @@ pub async fn run(config: Config, demo: bool, no_serve: bool) -> Result<ExitCode>
             api_token: Some(token.clone()),
             max_body_bytes: config.max_body_bytes,
             ledger: ledger_keys.settings(&config),
+            imports: config.import_settings(),
             secure_cookies: config.https,
             session_hours: config.session_hours.max(1),
             lockout: zhifa_store::LockoutPolicy {
