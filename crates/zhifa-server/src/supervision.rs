@@ -86,23 +86,13 @@ impl SupervisionWorker {
     /// Evaluates every case event committed since the last pass (in batches until none is
     /// left). Returns the summed report.
     pub async fn catch_up(&self) -> Result<PassReport, StoreError> {
-        let calendar = self.calendar();
-        let today = ChinaDate::today().date();
-        let mut total = PassReport::default();
-        loop {
-            let r = self
-                .store
-                .supervision_pass(&calendar, today, self.settings.batch)
-                .await?;
-            total.events += r.events;
-            total.cases += r.cases;
-            total.raised += r.raised;
-            total.decisions |= r.decisions;
-            total.position = r.position;
-            if r.events == 0 {
-                return Ok(total);
-            }
-        }
+        self.store
+            .supervision_catch_up(
+                &self.calendar(),
+                ChinaDate::today().date(),
+                self.settings.batch,
+            )
+            .await
     }
 
     /// A sweep as of today (`full`: every case, else the open ones).

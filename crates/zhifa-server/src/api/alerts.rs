@@ -270,21 +270,10 @@ pub async fn sweep(
     admin(&acting_user(access.user, &access.scope)?)?;
     let calendar = crate::cases::calendar(&state);
     let today = crate::cases::today();
-    let mut pass = PassReport::default();
-    loop {
-        let r = state
-            .store
-            .supervision_pass(&calendar, today, 5_000)
-            .await?;
-        pass.events += r.events;
-        pass.cases += r.cases;
-        pass.raised += r.raised;
-        pass.position = r.position;
-        pass.decisions |= r.decisions;
-        if r.events == 0 {
-            break;
-        }
-    }
+    let pass = state
+        .store
+        .supervision_catch_up(&calendar, today, 5_000)
+        .await?;
     let sweep = state
         .store
         .supervision_sweep(&calendar, today, q.full.unwrap_or(false))

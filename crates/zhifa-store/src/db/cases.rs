@@ -37,8 +37,8 @@ use super::ledger::{
     LedgerHead, NewLeaf, append_leaves_at, append_plan, in_list, node_key, parse_hash,
 };
 use super::support::{
-    Arg, BulkInsert, ChangeEntry, PgChain, Tx, Where, backend_of, escape_like, fetch_page,
-    field_error, get_bool, now, record_change, to_json,
+    Arg, BulkInsert, PgChain, Tx, Where, backend_of, escape_like, fetch_page, field_error,
+    get_bool, now, to_json,
 };
 use super::{Backend, Store};
 use crate::case_model::*;
@@ -1189,43 +1189,7 @@ impl Store {
                 message,
             )));
         }
-        let mut tx = self.begin_write().await?;
-        let old = sqlx::query("SELECT value, version FROM node_settings WHERE key = $1")
-            .bind(RULES_KEY)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let at = now();
-        let value = to_json(rules);
-        let (before, version) = match &old {
-            Some(r) => {
-                let text: String = r.try_get("value")?;
-                let v: i64 = r.try_get("version")?;
-                (serde_json::from_str::<Value>(&text).ok(), v + 1)
-            }
-            None => (None, 1),
-        };
-        sqlx::query(
-            "INSERT INTO node_settings (key, value, version, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
-             version = excluded.version, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
-        )
-        .bind(RULES_KEY)
-        .bind(value)
-        .bind(version)
-        .bind(at.clone())
-        .bind(actor.user.clone())
-        .execute(&mut *tx)
-        .await?;
-        let entry = ChangeEntry {
-            entity: "setting",
-            entity_id: RULES_KEY,
-            action: if old.is_some() { "update" } else { "create" },
-            before,
-            after: serde_json::to_value(rules).ok(),
-        };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        self.set_node_setting(RULES_KEY, rules, actor).await?;
         Ok(rules.clone())
     }
 

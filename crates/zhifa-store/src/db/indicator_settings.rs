@@ -1,12 +1,10 @@
 //! The node's indicator tree (执法效能评价指标), kept as node setting `indicators` (JSON of the
 //! [`IndicatorTree`]); every change is checked and written with its change-log row and ledger
-//! leaf in the same transaction, like the case rules.
+//! leaf in the same transaction (`Store::set_node_setting`).
 
-use serde_json::Value;
 use sqlx::Row;
 
 use super::Store;
-use super::support::{ChangeEntry, now, record_change, to_json};
 use crate::error::{Result, StoreError};
 use crate::indicators::IndicatorTree;
 use crate::model::Actor;
@@ -48,42 +46,7 @@ impl Store {
         tree.check().map_err(|errors| {
             StoreError::Invalid(errors.iter().map(|e| e.to_field_error()).collect())
         })?;
-        let mut tx = self.begin_write().await?;
-        let old = sqlx::query("SELECT value, version FROM node_settings WHERE key = $1")
-            .bind(INDICATORS_KEY)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (before, version) = match &old {
-            Some(r) => {
-                let text: String = r.try_get("value")?;
-                let v: i64 = r.try_get("version")?;
-                (serde_json::from_str::<Value>(&text).ok(), v + 1)
-            }
-            None => (None, 1),
-        };
-        let at = now();
-        sqlx::query(
-            "INSERT INTO node_settings (key, value, version, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
-             version = excluded.version, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
-        )
-        .bind(INDICATORS_KEY)
-        .bind(to_json(tree))
-        .bind(version)
-        .bind(at.clone())
-        .bind(actor.user.clone())
-        .execute(&mut *tx)
-        .await?;
-        let entry = ChangeEntry {
-            entity: "setting",
-            entity_id: INDICATORS_KEY,
-            action: if old.is_some() { "update" } else { "create" },
-            before,
-            after: serde_json::to_value(tree).ok(),
-        };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        self.set_node_setting(INDICATORS_KEY, tree, actor).await?;
         Ok(tree.clone())
     }
 }

@@ -1,7 +1,7 @@
 //! Node settings (节点参数, table `node_settings`): JSON values by key with their documented
 //! defaults, read and replaced as a whole; every replacement is a change-log row (entity
-//! `setting`, id = the key) and its ledger leaf in the same transaction. Used by the complaint
-//! rules; the case rules in `cases.rs` do the same by hand and can move here.
+//! `setting`, id = the key) and its ledger leaf in the same transaction. Used by the case rules,
+//! the complaint rules, the alert rules and the indicator tree.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

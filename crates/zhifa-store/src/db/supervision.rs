@@ -128,18 +128,7 @@ impl Store {
     /// The node's alert rules ([`RuleSet::default`], the shipped `rules/default.toml`, until
     /// an administrator sets them).
     pub async fn alert_rules(&self) -> Result<RuleSet> {
-        let row = sqlx::query("SELECT value FROM node_settings WHERE key = $1")
-            .bind(RULES_KEY)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            None => Ok(RuleSet::default()),
-            Some(r) => {
-                let text: String = r.try_get(0)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Unavailable(format!("stored alert rules: {e}")))
-            }
-        }
+        self.node_setting(RULES_KEY).await
     }
 
     /// Replaces the node's alert rules from TOML text (administrators). Every error names its
@@ -154,41 +143,7 @@ impl Store {
                     .collect(),
             )
         })?;
-        let mut tx = self.begin_write().await?;
-        let old = sqlx::query("SELECT value, version FROM node_settings WHERE key = $1")
-            .bind(RULES_KEY)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (before, version) = match &old {
-            Some(r) => (
-                serde_json::from_str::<Value>(&r.try_get::<String, _>("value")?).ok(),
-                r.try_get::<i64, _>("version")? + 1,
-            ),
-            None => (None, 1),
-        };
-        let at = now();
-        sqlx::query(
-            "INSERT INTO node_settings (key, value, version, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
-             version = excluded.version, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
-        )
-        .bind(RULES_KEY)
-        .bind(to_json(&set))
-        .bind(version)
-        .bind(at.clone())
-        .bind(actor.user.clone())
-        .execute(&mut *tx)
-        .await?;
-        let entry = ChangeRecord {
-            entity: "setting".into(),
-            entity_id: RULES_KEY.into(),
-            action: if old.is_some() { "update" } else { "create" }.into(),
-            before,
-            after: serde_json::to_value(&set).ok(),
-        };
-        record_changes_in(&mut tx, self.backend, &[entry], actor, &at).await?;
-        tx.commit().await?;
+        self.set_node_setting(RULES_KEY, &set, actor).await?;
         Ok(set)
     }
 
@@ -356,6 +311,28 @@ impl Store {
             position: end,
             decisions,
         })
+    }
+
+    /// Passes (up to `batch` events each) until every committed case event is evaluated;
+    /// returns the summed report.
+    pub async fn supervision_catch_up(
+        &self,
+        calendar: &LegalCalendar,
+        today: NaiveDate,
+        batch: i64,
+    ) -> Result<PassReport> {
+        let mut total = PassReport::default();
+        loop {
+            let r = self.supervision_pass(calendar, today, batch).await?;
+            total.events += r.events;
+            total.cases += r.cases;
+            total.raised += r.raised;
+            total.decisions |= r.decisions;
+            total.position = r.position;
+            if r.events == 0 {
+                return Ok(total);
+            }
+        }
     }
 
     /// A sweep. Per-case rules run on every open case (clocks run out with time, not events:

@@ -235,6 +235,22 @@ fn exactly(alerts: &BTreeMap<String, Vec<Alert>>, rules: &[&str]) {
     }
 }
 
+/// A lead of a citizen selling expired food, registered on `on` for an act on `act`.
+fn lead(fx: &Fx, on: &str, act: &str) -> Command {
+    Command::RegisterLead {
+        on: d(on),
+        agency_id: fx.agency.id.clone(),
+        source: "1".into(),
+        cause: "销售过期食品".into(),
+        party: citizen(),
+        act_date: d(act),
+        act_ended: None,
+        serious_harm: false,
+        power_id: None,
+        summary: "群众举报".into(),
+    }
+}
+
 // ------------------------------------------------------------------------ the rules
 
 /// Compliant cases — through the commands and imported — raise nothing, and evaluating
@@ -259,18 +275,7 @@ store_test!(
 async fn apl_art_60_decision_overdue(store: Store) {
     let fx = fixture(&store, 1).await;
     let scope = Scope::Agency(fx.agency.id.clone());
-    let lead = Command::RegisterLead {
-        on: d("2026-03-02"),
-        agency_id: fx.agency.id.clone(),
-        source: "1".into(),
-        cause: "销售过期食品".into(),
-        party: citizen(),
-        act_date: d("2026-02-20"),
-        act_ended: None,
-        serious_harm: false,
-        power_id: None,
-        summary: "群众举报".into(),
-    };
+    let lead = lead(&fx, "2026-03-02", "2026-02-20");
     let out = run(
         &store,
         &scope,
@@ -547,18 +552,7 @@ async fn apl_art_36_limitation_exceeded(store: Store) {
     let fx = fixture(&store, 1).await;
     let scope = Scope::Agency(fx.agency.id.clone());
     for (k, act) in [("old", "2023-06-01"), ("fresh", "2026-11-01")] {
-        let lead = Command::RegisterLead {
-            on: d("2026-12-01"),
-            agency_id: fx.agency.id.clone(),
-            source: "1".into(),
-            cause: "销售过期食品".into(),
-            party: citizen(),
-            act_date: d(act),
-            act_ended: None,
-            serious_harm: false,
-            power_id: None,
-            summary: "群众举报".into(),
-        };
+        let lead = lead(&fx, "2026-12-01", act);
         let out = run(
             &store,
             &scope,

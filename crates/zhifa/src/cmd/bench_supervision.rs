@@ -70,14 +70,10 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
         .try_get(0)?;
     // The pass over the whole log, from position 0.
     let t = Instant::now();
-    let mut raised = 0;
-    loop {
-        let r = store.supervision_pass(&calendar, today, 2_000).await?;
-        raised += r.raised;
-        if r.events == 0 {
-            break;
-        }
-    }
+    let raised = store
+        .supervision_catch_up(&calendar, today, 2_000)
+        .await?
+        .raised;
     let pass = t.elapsed();
     let t = Instant::now();
     let open = store.supervision_sweep(&calendar, today, false).await?;
