@@ -111,6 +111,66 @@ impl StatsQuery {
             ..self.clone()
         }
     }
+
+    /// Whether the period is whole calendar months, so the monthly aggregates alone answer it:
+    /// it starts on the 1st and ends on the last day of a month or on or after today (acts may
+    /// not be dated in the future, `case.date.future`, so the rest of the current month holds
+    /// nothing yet).
+    pub fn whole_months(&self) -> bool {
+        let (_, days) = self.buckets();
+        days.is_empty()
+    }
+
+    /// The `YYYY-MM` months the period touches, in order.
+    pub fn month_keys(&self) -> Vec<String> {
+        self.months().into_iter().map(|(m, _, _)| m).collect()
+    }
+
+    /// The period as the buckets of the maintained aggregates: its whole months (`YYYY-MM`)
+    /// and the days (`YYYY-MM-DD`) of the months it cuts.
+    pub fn buckets(&self) -> (Vec<String>, Vec<String>) {
+        let mut months = Vec::new();
+        let mut days = Vec::new();
+        for (m, start, end) in self.months() {
+            if start.day() == 1 && (end == last_of_month(end) || end >= self.today) {
+                months.push(m);
+            } else {
+                let mut d = start;
+                while d <= end {
+                    days.push(d.to_string());
+                    match d.succ_opt() {
+                        Some(next) => d = next,
+                        None => break,
+                    }
+                }
+            }
+        }
+        (months, days)
+    }
+}
+
+/// Where a statistics query reads its dated figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsSource {
+    /// What the store uses: the maintained aggregates.
+    Auto,
+    /// The maintained buckets (`case_stats` for whole months, `case_stats_day` for the days of
+    /// cut months, `open_stats`, and `alert_stats` for whole months — alerts of cut months are
+    /// counted from `supervision_alerts`).
+    Aggregates,
+    /// The `cases` projection, `case_events` and `supervision_alerts` themselves: the
+    /// reference the aggregates are tested against.
+    Projection,
+}
+
+impl StatsSource {
+    /// The source actually read.
+    pub fn resolve(self) -> StatsSource {
+        match self {
+            StatsSource::Auto => StatsSource::Aggregates,
+            other => other,
+        }
+    }
 }
 
 /// Months since year 0, for spans.
@@ -554,6 +614,35 @@ mod tests {
                 .unwrap()
                 .months_to_date()
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn periods_as_buckets() {
+        let q = |f: &str, t: &str, today: &str| StatsQuery::new(d(f), d(t), d(today)).unwrap();
+        // A year, a quarter, a month: whole months.
+        assert!(q("2026-01-01", "2026-12-31", "2026-06-01").whole_months());
+        assert!(q("2026-04-01", "2026-06-30", "2026-06-01").whole_months());
+        assert!(q("2024-02-01", "2024-02-29", "2026-06-01").whole_months());
+        // This year to date: nothing can be dated after today.
+        assert!(q("2026-01-01", "2026-06-01", "2026-06-01").whole_months());
+        // Cut months: their days.
+        assert!(!q("2026-01-02", "2026-12-31", "2026-06-01").whole_months());
+        let (months, days) = q("2026-03-30", "2026-06-02", "2026-07-01").buckets();
+        assert_eq!(months, ["2026-04", "2026-05"]);
+        assert_eq!(
+            days,
+            ["2026-03-30", "2026-03-31", "2026-06-01", "2026-06-02"]
+        );
+        let (months, days) = q("2026-03-15", "2026-03-16", "2026-07-01").buckets();
+        assert!(months.is_empty());
+        assert_eq!(days, ["2026-03-15", "2026-03-16"]);
+        assert_eq!(StatsSource::Auto.resolve(), StatsSource::Aggregates);
+        assert_eq!(StatsSource::Projection.resolve(), StatsSource::Projection);
+        let cut = q("2026-03-15", "2026-06-20", "2026-07-01");
+        assert_eq!(
+            cut.month_keys(),
+            ["2026-03", "2026-04", "2026-05", "2026-06"]
         );
     }
 

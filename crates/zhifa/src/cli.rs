@@ -393,6 +393,19 @@ pub enum BenchCmd {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// P5 (dashboards): the supervisors' statistics over a synthetic national node (10^7
+    /// cases by default) against DuckDB computing the same figures over the same rows.
+    Dashboards {
+        /// Synthetic cases to generate.
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Keep the generated node and CSV files in this (empty) directory.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
     /// P3/P4: durable appends, checkpoint delay, proof latency and audit rate vs in-memory SM3.
     Ledger {
         /// Leaves to append (durable append and audit benchmarks).

@@ -779,11 +779,13 @@ impl<'a> Batch<'a> {
                 nodes
             };
             let mut chain = PgChain::default();
+            // Cases before their events (the statistics triggers of an event read its case;
+            // PostgreSQL fires them after the whole statement anyway).
             let parts = [
+                (CASES_HEAD, CASE_COLS, rows.len(), CASES_TAIL),
                 (EVENTS_HEAD, EVENT_COLS, self.events.len(), ""),
                 (LEAVES_HEAD, LEAF_COLS, leaves.len(), ""),
                 (NODES_HEAD, NODE_COLS, nodes.len(), ""),
-                (CASES_HEAD, CASE_COLS, rows.len(), CASES_TAIL),
                 (COMMANDS_HEAD, COMMAND_COLS, self.commands.len(), ""),
             ];
             let total: usize = parts.iter().map(|(_, c, n, _)| c * n).sum();
@@ -793,6 +795,9 @@ impl<'a> Batch<'a> {
                 }
                 if let Some(sql) = chain.sql() {
                     let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+                    for r in &rows {
+                        q = bind_case(q, r);
+                    }
                     for e in &self.events {
                         q = bind_event(q, e);
                     }
@@ -801,9 +806,6 @@ impl<'a> Batch<'a> {
                     }
                     for n in &nodes {
                         q = q.bind(node_key(n.id())).bind(n.hash.to_hex());
-                    }
-                    for r in &rows {
-                        q = bind_case(q, r);
                     }
                     for c in &self.commands {
                         q = bind_command(q, c);
@@ -816,6 +818,16 @@ impl<'a> Batch<'a> {
             }
         };
         if !chained {
+            // Cases before their events: the statistics trigger of an inspection record
+            // reads its case's row.
+            BulkInsert {
+                head: CASES_HEAD,
+                cols: CASE_COLS,
+                rows_per_statement: 200,
+                tail: CASES_TAIL,
+            }
+            .run(tx, backend, &rows, bind_case)
+            .await?;
             BulkInsert {
                 head: EVENTS_HEAD,
                 cols: EVENT_COLS,
@@ -828,14 +840,6 @@ impl<'a> Batch<'a> {
                 append_leaves_at(tx, backend, head, &leaves, &at).await?;
             }
             edge = None;
-            BulkInsert {
-                head: CASES_HEAD,
-                cols: CASE_COLS,
-                rows_per_statement: 200,
-                tail: CASES_TAIL,
-            }
-            .run(tx, backend, &rows, bind_case)
-            .await?;
             BulkInsert {
                 head: COMMANDS_HEAD,
                 cols: COMMAND_COLS,
@@ -876,8 +880,8 @@ const CASES_HEAD: &str = "INSERT INTO cases (id, number, agency_id, agency_name,
                    filed_on, decided_on, closed_on, next_due, next_due_label, review_pending, \
                    discretion_deviation, hearing, late_decision, published_on, officer_ids, version, \
                    updated_at, state, power_id, review_queue, head_queue, decision_seq, \
-                   decision_hash)";
-const CASE_COLS: usize = 33;
+                   decision_hash, review_requested)";
+const CASE_COLS: usize = 34;
 const CASES_TAIL: &str = "ON CONFLICT (id) DO UPDATE SET number = excluded.number, \
                    agency_name = excluded.agency_name, region_code = excluded.region_code, \
                    field = excluded.field, procedure = excluded.procedure, stage = excluded.stage, \
@@ -894,7 +898,8 @@ const CASES_TAIL: &str = "ON CONFLICT (id) DO UPDATE SET number = excluded.numbe
                    version = excluded.version, updated_at = excluded.updated_at, \
                    state = excluded.state, power_id = excluded.power_id, \
                    review_queue = excluded.review_queue, head_queue = excluded.head_queue, \
-                   decision_seq = excluded.decision_seq, decision_hash = excluded.decision_hash";
+                   decision_seq = excluded.decision_seq, decision_hash = excluded.decision_hash, \
+                   review_requested = excluded.review_requested";
 const COMMANDS_HEAD: &str = "INSERT INTO case_commands (idempotency_key, case_id, command, \
                              command_sm3, first_seq, last_seq, at)";
 const COMMAND_COLS: usize = 7;
@@ -957,6 +962,7 @@ fn bind_case(q: Q, r: &Projection) -> Q {
         .bind(r.head_queue)
         .bind(r.decision_seq)
         .bind(r.decision_hash.clone())
+        .bind(r.review_requested)
 }
 
 fn bind_command(q: Q, c: &CommandOut) -> Q {
@@ -975,6 +981,8 @@ struct Projection {
     state: String,
     power_id: Option<String>,
     review_queue: bool,
+    /// Legal review (法制审核) was requested: the review figures of the statistics.
+    review_requested: bool,
     head_queue: bool,
     decision_seq: Option<i64>,
     decision_hash: Option<String>,
@@ -1054,6 +1062,7 @@ fn project(
         state: seal(cipher, id, s)?,
         power_id: s.power_id.clone(),
         review_queue,
+        review_requested: s.review.requested.is_some(),
         head_queue,
         decision_seq: c.decision_seq,
         decision_hash: c.decision_hash.clone(),

@@ -1,14 +1,21 @@
-//! Supervision statistics (执法监督统计, F11): aggregates over the `cases` projection, the
-//! inspection records in `case_events`, `supervision_alerts` and `subjects`, always inside the
-//! caller's [`Scope`] and a period.
+//! Supervision statistics (执法监督统计, F11), always inside the caller's [`Scope`] and a
+//! period, from one of two sources ([`StatsSource`]):
 //!
-//! Every aggregate is one `GROUP BY` query per table, never a scan into memory. The region
-//! condition is a range on `region_code` (`>= '4401' AND < '4402'`), which both SQLite and
-//! PostgreSQL answer from the `region_code` index (a `LIKE` prefix is not indexable on SQLite
-//! by default). Only cases “alive” in the period are read: registered before its end and not
-//! closed before its start. Figures kept in the folded case state (legal review, coercive
-//! measures, penalty kinds) are read with the backend's JSON functions
-//! (`json_extract` / `#>>`), only for the rows that need them.
+//! - **the maintained aggregates** (what the store serves): the buckets per (day, region,
+//!   agency, field) rolled up per month that the triggers of migration 0010 keep in the
+//!   writing transaction. A period reads its whole months from `case_stats` and the days of
+//!   the months it cuts from `case_stats_day`, each as `key IN (…)` so that every bucket's
+//!   region is one range of the clustered key; open cases from `open_stats`; overdue from the
+//!   open cases by deadline (partial index `cases_overdue`); alerts from `alert_stats`;
+//! - **the projection** (the reference the aggregates are tested against): one `GROUP BY` per
+//!   table over `cases`, the inspection records in `case_events` and `supervision_alerts`,
+//!   reading only cases “alive” in the period (registered before its end, not closed before
+//!   its start); the legal-review figures come from the folded state's JSON (`json_extract` /
+//!   `#>>`), independently of the projection column the aggregates use.
+//!
+//! The region condition is a range on `region_code` (`>= '4401' AND < '4402'`), which both
+//! SQLite and PostgreSQL answer from an index (a `LIKE` prefix is not indexable on SQLite by
+//! default).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -131,6 +138,74 @@ pub(super) fn sum_when(cond: &str, value: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN {value} ELSE 0 END), 0) AS BIGINT)")
 }
 
+/// `CAST(COALESCE(SUM(col), 0) AS BIGINT)` (see [`sum_when`]).
+fn sum_of(col: &str) -> String {
+    format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)")
+}
+
+/// The conditions of a target on the monthly alert buckets (`alert_stats`) of a period of
+/// whole months: `month IN (…)`, so that each month's region is one range of the clustered key.
+fn alert_bucket_where(t: &StatsTarget, q: &StatsQuery) -> Where {
+    let mut w = Where::new();
+    target_where(&mut w, CASE_COLS, t);
+    let months: Vec<String> = q
+        .month_keys()
+        .into_iter()
+        .map(|m| w.arg(Arg::Text(m)))
+        .collect();
+    w.and(format!("month IN ({})", months.join(", ")));
+    w
+}
+
+/// The case buckets of a target's period: its whole months from `case_stats`, the days of the
+/// months it cuts from `case_stats_day` (same columns, the period column named `month`), each
+/// read as `key IN (…)` so that each bucket's region is one range of the clustered key.
+/// Returns the clause (its conditions, when the source is one table), the `FROM` and the name
+/// of the period column.
+fn bucket_source(t: &StatsTarget, q: &StatsQuery) -> (Where, String, &'static str) {
+    let mut w = Where::new();
+    target_where(&mut w, CASE_COLS, t);
+    let target = w.take_conditions();
+    let (months, days) = q.buckets();
+    let mut parts: Vec<(&str, &str, String)> = Vec::new();
+    for (table, col, keys) in [
+        ("case_stats", "month", months),
+        ("case_stats_day", "day", days),
+    ] {
+        if keys.is_empty() {
+            continue;
+        }
+        let keys: Vec<String> = keys.into_iter().map(|k| w.arg(Arg::Text(k))).collect();
+        let cond = format!("{col} IN ({})", keys.join(", "));
+        let cond = if target.is_empty() {
+            cond
+        } else {
+            format!("{target} AND {cond}")
+        };
+        parts.push((table, col, cond));
+    }
+    match parts.as_slice() {
+        [(table, col, cond)] => {
+            w.and(cond.clone());
+            (w, table.to_string(), col)
+        }
+        _ => {
+            let union = parts
+                .iter()
+                .map(|(table, _, cond)| format!("SELECT * FROM {table} WHERE {cond}"))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            // No part only for an empty period, which `StatsQuery::new` refuses.
+            let from = if union.is_empty() {
+                "case_stats WHERE 1 = 0".to_string()
+            } else {
+                format!("({union}) AS b")
+            };
+            (w, from, "month")
+        }
+    }
+}
+
 /// A count of rows meeting `cond`.
 pub(super) fn count_when(cond: &str) -> String {
     sum_when(cond, "1")
@@ -165,6 +240,24 @@ fn key_of(row: &AnyRow) -> Result<String> {
 pub(super) fn fen_of(row: &AnyRow, col: &str) -> Result<Fen> {
     let v: i64 = row.try_get(col)?;
     Ok(Fen::new(v.max(0)).unwrap_or_default())
+}
+
+/// The dated case figures of a grouped row (columns `acting`, `received`, `filed`, `decided`,
+/// `closed`, `fine`, `deviations`, `late`, `published`, `reviews_due`, `reviewed`), from
+/// either source.
+fn read_dated(m: &mut Metrics, r: &AnyRow) -> Result<()> {
+    m.acting_agencies = r.try_get("acting")?;
+    m.received = r.try_get("received")?;
+    m.filed = r.try_get("filed")?;
+    m.decided = r.try_get("decided")?;
+    m.closed = r.try_get("closed")?;
+    m.fine = fen_of(r, "fine")?;
+    m.discretion_deviations = r.try_get("deviations")?;
+    m.late_decisions = r.try_get("late")?;
+    m.published = r.try_get("published")?;
+    m.reviews_due = r.try_get("reviews_due")?;
+    m.reviewed = r.try_get("reviewed")?;
+    Ok(())
 }
 
 /// The length of the region keys one level below `prefix` (country → provinces → cities →
@@ -293,9 +386,25 @@ impl Store {
         scope: &Scope,
         q: &StatsQuery,
     ) -> Result<(StatsTarget, Metrics)> {
-        let t = self.stats_target(scope, q).await?;
-        let mut groups = self.metrics_by(&t, q, None).await?;
+        let (t, mut groups) = self
+            .stats_metrics_from(scope, q, None, StatsSource::Auto)
+            .await?;
         Ok((t, groups.remove("*").unwrap_or_default()))
+    }
+
+    /// The figures of the target of `q` within `scope`, grouped by `by` (one group `*`
+    /// without), read from `source`. Units with nothing counted are left out.
+    pub async fn stats_metrics_from(
+        &self,
+        scope: &Scope,
+        q: &StatsQuery,
+        by: Option<Breakdown>,
+        source: StatsSource,
+    ) -> Result<(StatsTarget, BTreeMap<String, Metrics>)> {
+        let t = self.stats_target(scope, q).await?;
+        let by = by.map(|b| (b, child_len(&t.prefix)));
+        let groups = self.metrics_by(&t, q, by, source.resolve()).await?;
+        Ok((t, groups))
     }
 
     /// One row per unit below the target: the next region level (with every child region of
@@ -307,9 +416,10 @@ impl Store {
         q: &StatsQuery,
         by: Breakdown,
     ) -> Result<(StatsTarget, Vec<StatsRow>)> {
-        let t = self.stats_target(scope, q).await?;
+        let (t, mut groups) = self
+            .stats_metrics_from(scope, q, Some(by), StatsSource::Auto)
+            .await?;
         let len = child_len(&t.prefix);
-        let mut groups = self.metrics_by(&t, q, Some((by, len))).await?;
         let rows = match by {
             Breakdown::Regions => {
                 let own = t.region_code.clone();
@@ -387,7 +497,34 @@ impl Store {
     /// listed, zeros included): received, filed, decided (with fines), closed — each by the
     /// month of its own date — and alerts.
     pub async fn stats_monthly_in(&self, scope: &Scope, q: &StatsQuery) -> Result<Vec<MonthRow>> {
+        self.stats_monthly_from(scope, q, StatsSource::Auto).await
+    }
+
+    /// [`Store::stats_monthly_in`] read from `source`.
+    pub async fn stats_monthly_from(
+        &self,
+        scope: &Scope,
+        q: &StatsQuery,
+        source: StatsSource,
+    ) -> Result<Vec<MonthRow>> {
         let t = self.stats_target(scope, q).await?;
+        let mut months: BTreeMap<String, MonthRow> = q
+            .months_to_date()
+            .into_iter()
+            .map(|(m, _, _)| {
+                (
+                    m.clone(),
+                    MonthRow {
+                        month: m,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        if source.resolve() == StatsSource::Aggregates {
+            self.monthly_from_aggregates(&t, q, &mut months).await?;
+            return Ok(months.into_values().collect());
+        }
         let (w, from, to) = period_where(CASE_COLS, &t, q);
         let scope_sql = w.sql();
         let and = if scope_sql.is_empty() {
@@ -410,19 +547,6 @@ impl Store {
             part("supervision_alerts", "raised_on", "alerts", "0"),
         ]
         .join(" UNION ALL ");
-        let mut months: BTreeMap<String, MonthRow> = q
-            .months_to_date()
-            .into_iter()
-            .map(|(m, _, _)| {
-                (
-                    m.clone(),
-                    MonthRow {
-                        month: m,
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
         for row in query_with(sql, w.args()).fetch_all(&self.pool).await? {
             let m: String = row.try_get("m")?;
             let kind: String = row.try_get("kind")?;
@@ -446,15 +570,39 @@ impl Store {
 
     /// Alerts raised in the period per rule, most first.
     pub async fn alerts_by_rule_in(&self, scope: &Scope, q: &StatsQuery) -> Result<Vec<RuleCount>> {
+        self.alerts_by_rule_from(scope, q, StatsSource::Auto).await
+    }
+
+    /// [`Store::alerts_by_rule_in`] read from `source`.
+    pub async fn alerts_by_rule_from(
+        &self,
+        scope: &Scope,
+        q: &StatsQuery,
+        source: StatsSource,
+    ) -> Result<Vec<RuleCount>> {
         let t = self.stats_target(scope, q).await?;
-        let (mut w, from, to) = period_where(CASE_COLS, &t, q);
-        w.and(format!("raised_on BETWEEN {from} AND {to}"));
-        let sql = format!(
-            "SELECT rule_id, MAX(rule_name) AS rule_name, COUNT(*) AS total, {} AS open \
-             FROM supervision_alerts{} GROUP BY rule_id ORDER BY total DESC, rule_id",
-            count_when("status NOT IN ('closed', 'muted')"),
-            w.sql()
-        );
+        let (w, sql) = if source.resolve() == StatsSource::Aggregates && q.whole_months() {
+            let w = alert_bucket_where(&t, q);
+            let sql = format!(
+                "SELECT rule_id, MAX(rule_name) AS rule_name, {} AS total, {} AS open \
+                 FROM alert_stats{} GROUP BY rule_id HAVING SUM(total) > 0 \
+                 ORDER BY total DESC, rule_id",
+                sum_of("total"),
+                sum_of("open"),
+                w.sql()
+            );
+            (w, sql)
+        } else {
+            let (mut w, from, to) = period_where(CASE_COLS, &t, q);
+            w.and(format!("raised_on BETWEEN {from} AND {to}"));
+            let sql = format!(
+                "SELECT rule_id, MAX(rule_name) AS rule_name, COUNT(*) AS total, {} AS open \
+                 FROM supervision_alerts{} GROUP BY rule_id ORDER BY total DESC, rule_id",
+                count_when("status NOT IN ('closed', 'muted')"),
+                w.sql()
+            );
+            (w, sql)
+        };
         query_with(sql, w.args())
             .fetch_all(&self.pool)
             .await?
@@ -489,11 +637,17 @@ impl Store {
         t: &StatsTarget,
         q: &StatsQuery,
         by: Option<(Breakdown, usize)>,
+        source: StatsSource,
     ) -> Result<BTreeMap<String, Metrics>> {
         let mut out: BTreeMap<String, Metrics> = BTreeMap::new();
-        self.case_metrics(t, q, by, &mut out).await?;
-        self.inspection_metrics(t, q, by, &mut out).await?;
-        self.alert_metrics(t, q, by, &mut out).await?;
+        if source == StatsSource::Aggregates {
+            self.bucket_metrics(t, q, by, &mut out).await?;
+            self.open_metrics(t, q, by, &mut out).await?;
+        } else {
+            self.case_metrics(t, q, by, &mut out).await?;
+            self.inspection_metrics(t, q, by, &mut out).await?;
+            self.alert_metrics(t, q, by, &mut out).await?;
+        }
         // Agencies: active subjects of the target.
         let mut w = Where::new();
         target_where(&mut w, SUBJECT_COLS, t);
@@ -507,10 +661,167 @@ impl Store {
                 out.entry(key_of(&r)?).or_default().agencies = n;
             }
         }
+        // Units with nothing counted (e.g. an inactive agency whose case was closed after the
+        // period) are not rows; both sources agree on that.
+        out.retain(|k, m| k == "*" || *m != Metrics::default());
         if by.is_none() {
             out.entry("*".to_string()).or_default();
         }
         Ok(out)
+    }
+
+    /// The dated figures of the period from the maintained buckets (`case_stats`,
+    /// `case_stats_day`, `alert_stats`, kept by the triggers of migration 0010).
+    async fn bucket_metrics(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+        out: &mut BTreeMap<String, Metrics>,
+    ) -> Result<()> {
+        let key = key_sql(by, CASE_COLS);
+        let (w, from, _) = bucket_source(t, q);
+        let columns = [
+            "COUNT(DISTINCT CASE WHEN received > 0 OR decided > 0 THEN agency_id END) AS acting"
+                .to_string(),
+        ]
+        .into_iter()
+        .chain(
+            [
+                ("received", "received"),
+                ("filed", "filed"),
+                ("decided", "decided"),
+                ("closed", "closed"),
+                ("fine_fen", "fine"),
+                ("deviations", "deviations"),
+                ("late", "late"),
+                ("published", "published"),
+                ("reviews_due", "reviews_due"),
+                ("reviewed", "reviewed"),
+                ("inspections", "inspections"),
+            ]
+            .iter()
+            .map(|(c, alias)| format!("{} AS {alias}", sum_of(c))),
+        )
+        .collect::<Vec<_>>()
+        .join(", ");
+        let sql = grouped_sql(&key, &columns, &from, &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m = out.entry(key_of(&r)?).or_default();
+            read_dated(m, &r)?;
+            m.inspections = r.try_get("inspections")?;
+        }
+        if !q.whole_months() {
+            // Alerts are bucketed by month only; those of cut months are few enough to count.
+            return self.alert_metrics(t, q, by, out).await;
+        }
+        let w = alert_bucket_where(t, q);
+        let columns = format!("{} AS total, {} AS open", sum_of("total"), sum_of("open"));
+        let sql = grouped_sql(&key, &columns, "alert_stats", &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m = out.entry(key_of(&r)?).or_default();
+            m.alerts_total = r.try_get("total")?;
+            m.alerts_open = r.try_get("open")?;
+        }
+        Ok(())
+    }
+
+    /// Cases open now among those of the period (received by its end; `open_stats`) and, of
+    /// those, past a statutory deadline today (the open cases by deadline, `cases_overdue`).
+    async fn open_metrics(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        by: Option<(Breakdown, usize)>,
+        out: &mut BTreeMap<String, Metrics>,
+    ) -> Result<()> {
+        let key = key_sql(by, CASE_COLS);
+        let mut w = Where::new();
+        target_where(&mut w, CASE_COLS, t);
+        let last = w.arg(Arg::Text(q.to.to_string()));
+        w.and(format!("day <= {last}"));
+        let sql = grouped_sql(&key, &format!("{} AS n", sum_of("n")), "open_stats", &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            if n != 0 || by.is_none() {
+                out.entry(key_of(&r)?).or_default().open_now = n;
+            }
+        }
+        let (mut w, from, to) = period_where(CASE_COLS, t, q);
+        let today = w.arg(Arg::Text(q.today.to_string()));
+        w.and(format!("stage NOT IN ({})", closed_stages()));
+        w.and(format!("next_due < {today}"));
+        w.and(format!("opened_on <= {to}"));
+        w.and(format!("(closed_on IS NULL OR closed_on >= {from})"));
+        // SQLite would rather walk the region index over every case of the region.
+        let table = match self.backend {
+            Backend::Sqlite => "cases INDEXED BY cases_overdue",
+            Backend::Postgres => "cases",
+        };
+        let sql = grouped_sql(&key, "COUNT(*) AS n", table, &w);
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            if n != 0 || by.is_none() {
+                out.entry(key_of(&r)?).or_default().overdue = n;
+            }
+        }
+        Ok(())
+    }
+
+    /// Received, filed, decided (with fines), closed and alerts per month of the period from
+    /// the buckets.
+    async fn monthly_from_aggregates(
+        &self,
+        t: &StatsTarget,
+        q: &StatsQuery,
+        months: &mut BTreeMap<String, MonthRow>,
+    ) -> Result<()> {
+        let (w, from, col) = bucket_source(t, q);
+        let sql = format!(
+            "SELECT substr({col}, 1, 7) AS m, {} AS received, {} AS filed, {} AS decided, \
+             {} AS fine, {} AS closed FROM {from}{} GROUP BY substr({col}, 1, 7)",
+            sum_of("received"),
+            sum_of("filed"),
+            sum_of("decided"),
+            sum_of("fine_fen"),
+            sum_of("closed"),
+            w.sql()
+        );
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m: String = r.try_get("m")?;
+            if let Some(e) = months.get_mut(&m) {
+                e.received = r.try_get("received")?;
+                e.filed = r.try_get("filed")?;
+                e.decided = r.try_get("decided")?;
+                e.fine = fen_of(&r, "fine")?;
+                e.closed = r.try_get("closed")?;
+            }
+        }
+        let (w, sql) = if q.whole_months() {
+            let w = alert_bucket_where(t, q);
+            let sql = format!(
+                "SELECT month AS m, {} AS total FROM alert_stats{} GROUP BY month",
+                sum_of("total"),
+                w.sql()
+            );
+            (w, sql)
+        } else {
+            let (mut w, f, to) = period_where(CASE_COLS, t, q);
+            w.and(format!("raised_on BETWEEN {f} AND {to}"));
+            let sql = format!(
+                "SELECT substr(raised_on, 1, 7) AS m, COUNT(*) AS total FROM supervision_alerts{} \
+                 GROUP BY substr(raised_on, 1, 7)",
+                w.sql()
+            );
+            (w, sql)
+        };
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let m: String = r.try_get("m")?;
+            if let Some(e) = months.get_mut(&m) {
+                e.alerts = r.try_get("total")?;
+            }
+        }
+        Ok(())
     }
 
     async fn case_metrics(
@@ -579,19 +890,9 @@ impl Store {
         let sql = grouped_sql(&key, &columns, "cases", &w);
         for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
             let m = out.entry(key_of(&r)?).or_default();
-            m.acting_agencies = r.try_get("acting")?;
-            m.received = r.try_get("received")?;
-            m.filed = r.try_get("filed")?;
-            m.decided = r.try_get("decided")?;
-            m.closed = r.try_get("closed")?;
+            read_dated(m, &r)?;
             m.open_now = r.try_get("open_now")?;
             m.overdue = r.try_get("overdue")?;
-            m.fine = fen_of(&r, "fine")?;
-            m.discretion_deviations = r.try_get("deviations")?;
-            m.late_decisions = r.try_get("late")?;
-            m.published = r.try_get("published")?;
-            m.reviews_due = r.try_get("reviews_due")?;
-            m.reviewed = r.try_get("reviewed")?;
         }
         Ok(())
     }

@@ -63,6 +63,12 @@ impl Where {
         self.conditions.push(condition.into());
     }
 
+    /// The conditions so far as `a AND b` (empty for none), removed from the clause; the
+    /// values stay, for conditions placed elsewhere in the same statement.
+    pub(crate) fn take_conditions(&mut self) -> String {
+        std::mem::take(&mut self.conditions).join(" AND ")
+    }
+
     /// `" WHERE a AND b"`, or nothing.
     pub(crate) fn sql(&self) -> String {
         if self.conditions.is_empty() {

@@ -9,7 +9,7 @@ use zhifa_domain::case::{Command, Party};
 use zhifa_store::case_model::CaseFilter;
 use zhifa_store::indicators::IndicatorTree;
 use zhifa_store::model::{ChangeFilter, PageRequest};
-use zhifa_store::stats_model::{Breakdown, Metrics, MonthRow, StatsQuery};
+use zhifa_store::stats_model::{Breakdown, Metrics, MonthRow, StatsQuery, StatsSource};
 use zhifa_store::{Scope, Store, StoreError};
 
 use crate::cases::{Fx, citizen, d, env, fine, fixture_in, run, whole_case};
@@ -516,6 +516,162 @@ store_test!(
     months_and_alerts_by_rule,
     stats_months_and_alerts_by_rule_sqlite,
     stats_months_and_alerts_by_rule_postgres
+);
+
+/// Every figure, grouping and period (whole months, and months cut by the period) the
+/// maintained buckets answer equals what the projection gives, before and after cases, events
+/// and alerts change (triggers of migration 0010 on insert, update and delete).
+async fn aggregates_match_the_projection(store: Store) {
+    let w = world(&store).await;
+    let agree = |label: &'static str| {
+        let store = store.clone();
+        let agency = w.t.agency.id.clone();
+        async move {
+            let periods = [
+                ("2026-01-01", "2026-12-31"),
+                ("2025-01-01", "2025-12-31"),
+                ("2026-03-01", "2026-03-31"),
+                ("2026-04-01", "2026-06-30"),
+                ("2025-11-01", "2026-12-31"),
+                // Cut months: days of March and June, whole April and May.
+                ("2026-03-15", "2026-06-20"),
+                ("2026-03-19", "2026-03-26"),
+                ("2025-11-03", "2026-04-01"),
+            ];
+            let scopes = [
+                Scope::All,
+                guangzhou(),
+                Scope::region("440000"),
+                Scope::Agency(agency),
+            ];
+            for (from, to) in periods {
+                let q = StatsQuery::new(d(from), d(to), d(TODAY)).unwrap();
+                for scope in &scopes {
+                    for by in [
+                        None,
+                        Some(Breakdown::Regions),
+                        Some(Breakdown::Agencies),
+                        Some(Breakdown::Fields),
+                    ] {
+                        let (_, a) = store
+                            .stats_metrics_from(scope, &q, by, StatsSource::Aggregates)
+                            .await
+                            .unwrap();
+                        let (_, p) = store
+                            .stats_metrics_from(scope, &q, by, StatsSource::Projection)
+                            .await
+                            .unwrap();
+                        assert_eq!(a, p, "{label}: {scope:?} {from}..{to} by {by:?}");
+                    }
+                    let a = store
+                        .stats_monthly_from(scope, &q, StatsSource::Aggregates)
+                        .await
+                        .unwrap();
+                    let p = store
+                        .stats_monthly_from(scope, &q, StatsSource::Projection)
+                        .await
+                        .unwrap();
+                    assert_eq!(a, p, "{label}: months {scope:?} {from}..{to}");
+                    let a = store
+                        .alerts_by_rule_from(scope, &q, StatsSource::Aggregates)
+                        .await
+                        .unwrap();
+                    let p = store
+                        .alerts_by_rule_from(scope, &q, StatsSource::Projection)
+                        .await
+                        .unwrap();
+                    assert_eq!(a, p, "{label}: rules {scope:?} {from}..{to}");
+                }
+            }
+        }
+    };
+    agree("the world").await;
+    let (_, before) = store
+        .stats_metrics_from(&guangzhou(), &year(), None, StatsSource::Aggregates)
+        .await
+        .unwrap();
+
+    // T3 (2025) is filed, investigated with an inspection record and decided in 2026; an
+    // alert is closed, another deleted.
+    let t = &w.t;
+    let scope = Scope::Agency(t.agency.id.clone());
+    let t3 = store
+        .list_cases_in(
+            &scope,
+            &CaseFilter::default(),
+            d(TODAY),
+            PageRequest {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|c| c.opened_on == "2025-11-03")
+        .expect("T3")
+        .id;
+    let two = vec![t.o1.clone(), t.o2.clone()];
+    for (i, (role, cmd)) in [
+        (
+            "head",
+            Command::FileCase {
+                on: d("2026-02-02"),
+                limitation_override: None,
+            },
+        ),
+        (
+            "officer",
+            Command::AssignOfficers {
+                on: d("2026-02-02"),
+                officers: two.clone(),
+            },
+        ),
+        (
+            "officer",
+            Command::MakeRecord {
+                on: d("2026-02-03"),
+                kind: "inspection".into(),
+                place: "当事人经营场所".into(),
+                officers: two,
+                interviewee: None,
+                content: "现场检查：未悬挂营业执照。".into(),
+            },
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let e = env(t, role, &format!("t3-more-{i}"), &cmd.on().to_string());
+        run(&store, &scope, Some(&t3), &e, &cmd)
+            .await
+            .unwrap_or_else(|err| panic!("{} refused: {err}", cmd.kind()));
+    }
+    sqlx::query("UPDATE supervision_alerts SET status = 'closed' WHERE id = 'alert-0'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM supervision_alerts WHERE id = 'alert-1'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    agree("after changes").await;
+    let (_, after) = store
+        .stats_metrics_from(&guangzhou(), &year(), None, StatsSource::Aggregates)
+        .await
+        .unwrap();
+    let after = &after["*"];
+    let before = &before["*"];
+    assert_eq!(after.filed, before.filed + 1);
+    assert_eq!(after.inspections, before.inspections + 1);
+    assert_eq!(after.received, before.received, "T3 was received in 2025");
+    assert_eq!((after.alerts_total, after.alerts_open), (1, 0));
+}
+store_test!(
+    aggregates_match_the_projection,
+    stats_aggregates_match_the_projection_sqlite,
+    stats_aggregates_match_the_projection_postgres
 );
 
 async fn annual_statistics_per_type(store: Store) {

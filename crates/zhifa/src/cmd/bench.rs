@@ -39,6 +39,13 @@ pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
                 json,
             }),
         ),
+        BenchCmd::Dashboards { cases, json, keep } => super::runtime()?.block_on(
+            super::bench_dashboards::run(super::bench_dashboards::Options {
+                cases: cases.max(1),
+                json,
+                keep,
+            }),
+        ),
         BenchCmd::Ledger {
             leaves,
             batch,

@@ -305,24 +305,7 @@ async fn dashboards(
     let cases_csv = dir.join("cases.csv");
     let alerts_csv = dir.join("alerts.csv");
     let mut w = csv::Writer::from_path(&cases_csv)?;
-    w.write_record([
-        "agency_id",
-        "region_code",
-        "field",
-        "procedure",
-        "opened_on",
-        "filed_on",
-        "decided_on",
-        "closed_on",
-        "next_due",
-        "open",
-        "fine_fen",
-        "deviation",
-        "late",
-        "published_on",
-        "review_requested",
-        "review_opinion",
-    ])?;
+    w.write_record(super::bench_dashboards::CASES_CSV_HEADER)?;
     let rows = sqlx::query(
         "SELECT agency_id, region_code, field, procedure, opened_on, filed_on, decided_on, \
          closed_on, next_due, CASE WHEN stage IN ('7', '8', '9') THEN '0' ELSE '1' END AS open, \

@@ -6,7 +6,7 @@ mod cases;
 mod complaints;
 mod org;
 mod powers;
-mod rng;
+pub(crate) mod rng;
 
 use anyhow::{Context, Result};
 use zhifa_domain::time::ChinaDate;
