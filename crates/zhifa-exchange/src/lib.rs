@@ -1,6 +1,6 @@
 //! Zhifa data exchange (数据汇聚与共享, feature F9), the pure half: no database.
 //!
-//! - **Standard exchange format v1** (标准交换格式, [`format`]): record types for base data
+//! - **Standard exchange format v1** (标准交换格式, [`format`](mod@format)): record types for base data
 //!   ([`Subject`] 执法对象, [`Officer`] 执法人员, [`Matter`] 执法事项) and enforcement
 //!   behaviour ([`Case`] 案件, [`CaseEvent`] 案件事件, [`Decision`] 处罚决定,
 //!   [`Inspection`] 行政检查), each field bound to a data element of the standard ZF-1.0,

@@ -16,7 +16,7 @@ pub struct CaseRules {
     pub on_spot_collection_max: i64,
     /// Minimum officers on an act, APL Art. 42: 2.
     pub min_officers: u32,
-    /// Filing deadline from lead registration, working days (APL Art. 54, sector default 15) [U].
+    /// Filing deadline from lead registration, working days (APL Art. 54, sector default 15) \[U\].
     pub filing_working_days: u32,
     /// Limitation period, years (APL Art. 36): 2.
     pub limitation_years: u32,
@@ -29,27 +29,27 @@ pub struct CaseRules {
     /// Seizure extension, at most once, days (ACL Art. 25): 30.
     pub seizure_extension_days: u32,
     /// Statement and defence window after the prior notice, working days (sector rules, e.g.
-    /// 市场监督管理行政处罚程序规定: 5) [U].
+    /// 市场监督管理行政处罚程序规定: 5) \[U\].
     pub statement_working_days: u32,
     /// Hearing request window after the notice, working days (APL Art. 64): 5.
     pub hearing_request_working_days: u32,
     /// Minimum hearing notice, working days before the hearing (APL Art. 64): 7.
     pub hearing_notice_working_days: u32,
-    /// "较大数额" fine giving a citizen hearing rights (APL Art. 63) [U]: ¥10,000.
+    /// "较大数额" fine giving a citizen hearing rights (APL Art. 63) \[U\]: ¥10,000.
     pub hearing_fine_citizen: i64,
-    /// "较大数额" fine giving an organisation hearing rights (APL Art. 63) [U]: ¥100,000.
+    /// "较大数额" fine giving an organisation hearing rights (APL Art. 63) \[U\]: ¥100,000.
     pub hearing_fine_org: i64,
-    /// "较大价值" confiscation giving hearing rights (APL Art. 63) [U]: same as the fine.
+    /// "较大价值" confiscation giving hearing rights (APL Art. 63) \[U\]: same as the fine.
     pub hearing_confiscation_citizen: i64,
-    /// Confiscation threshold for an organisation (APL Art. 63) [U].
+    /// Confiscation threshold for an organisation (APL Art. 63) \[U\].
     pub hearing_confiscation_org: i64,
-    /// Fine from which a citizen's case needs legal review (APL Art. 58, local) [P]: ¥10,000.
+    /// Fine from which a citizen's case needs legal review (APL Art. 58, local) \[P\]: ¥10,000.
     pub review_fine_citizen: i64,
-    /// Fine from which an organisation's case needs legal review [P]: ¥100,000.
+    /// Fine from which an organisation's case needs legal review \[P\]: ¥100,000.
     pub review_fine_org: i64,
     /// Decision period from filing, days (APL Art. 60): 90.
     pub decision_days: u32,
-    /// Longest total extension of the decision period, days (sector rules) [U]: 30.
+    /// Longest total extension of the decision period, days (sector rules) \[U\]: 30.
     pub decision_extension_max_days: u32,
     /// Service period when the party is absent, working days (APL Art. 61): 7.
     pub service_working_days: u32,
@@ -57,7 +57,7 @@ pub struct CaseRules {
     pub payment_days: u32,
     /// Late surcharge per day, per mille of the fine (APL Art. 72): 30 (3 %).
     pub surcharge_per_mille: u32,
-    /// Publication of penalty decisions, working days (118号) [P]: 7.
+    /// Publication of penalty decisions, working days (118号) \[P\]: 7.
     pub publication_working_days: u32,
     /// Withdrawal of a changed publication, working days (APL Art. 48): 3.
     pub withdrawal_working_days: u32,

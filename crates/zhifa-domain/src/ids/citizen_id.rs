@@ -223,7 +223,7 @@ impl CitizenId {
 
     /// Age in 周岁 as the courts count it: a year is completed only from the day *after* the
     /// birthday (法释〔2006〕1号 第二条 "从周岁生日的第二天起算", for criminal responsibility;
-    /// applied here to APL Art. 30 "不满十四周岁 / 已满十四周岁不满十八周岁" [P]). On the 14th
+    /// applied here to APL Art. 30 "不满十四周岁 / 已满十四周岁不满十八周岁" \[P\]). On the 14th
     /// birthday itself the party is still 13.
     pub fn statutory_age_on(&self, date: NaiveDate) -> u32 {
         date.pred_opt().map_or(0, |d| self.age_on(d))

@@ -492,7 +492,7 @@ impl Store {
     /// The token and its owner for a presented secret: `None` when unknown, revoked or the
     /// owner is disabled. Records the use (at most once a minute).
     ///
-    /// Resolved tokens are kept in memory for [`TOKEN_CACHE_TTL`], so a busy machine client
+    /// Resolved tokens are kept in memory for `TOKEN_CACHE_TTL`, so a busy machine client
     /// costs no query per request. Revoking a token or disabling its owner through this store
     /// takes effect at once (the cache is cleared); done by another process on the same
     /// database (e.g. the CLI), it takes effect within the TTL.

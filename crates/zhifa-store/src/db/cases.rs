@@ -1570,7 +1570,7 @@ impl Store {
         ))
     }
 
-    /// Runs case scripts (demo, bench): [`SCRIPTS_PER_TX`] scripts per write transaction,
+    /// Runs case scripts (demo, bench): `SCRIPTS_PER_TX` scripts per write transaction,
     /// each script's commands decided against its in-memory state first; a refused command
     /// drops only its own script (nothing of it is written, its numbers are given back).
     /// Returns, per script, the new case id or the index of the refused command with the

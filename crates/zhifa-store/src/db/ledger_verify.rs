@@ -81,9 +81,9 @@ impl Store {
 
     /// Audits the whole ledger and returns every finding (first bad entry first).
     ///
-    /// The leaves are read in chunks of [`CHUNK`], each as one row of per-column aggregates
+    /// The leaves are read in chunks of `CHUNK`, each as one row of per-column aggregates
     /// (the leaf, its change row or case event, every value as a length-prefixed string,
-    /// [`chunk_sql`]), together with the stored nodes the chunk completes and its evidence
+    /// `chunk_sql`), together with the stored nodes the chunk completes and its evidence
     /// records. While one chunk is re-hashed
     /// on a blocking thread the next is read, so the database and the hashing run on two
     /// cores. Every referenced row is re-encoded and re-hashed; no stored hash is trusted.
