@@ -340,11 +340,12 @@ pub enum LedgerCmd {
     /// Print the node's public verifier keys (vkey text, one a line), creating the keys on
     /// first use.
     Keys,
-    /// Write an offline proof bundle for one change (seq, or record id: its newest change) or
+    /// Write an offline proof bundle for one change (seq, or record id: its newest change), a
+    /// case event (`ce:SEQ`, or a case id or number: its decision, else its newest event) or an
     /// evidence file (SM3).
     Prove {
-        /// Change seq, record id or evidence SM3.
-        #[arg(long, value_name = "SEQ|ID|SM3")]
+        /// Change seq, record id, `ce:SEQ`, case id or number, or evidence SM3.
+        #[arg(long, value_name = "SEQ|ID|ce:SEQ|CASE|SM3")]
         event: String,
         /// Output file (default: stdout).
         #[arg(long, value_name = "FILE")]

@@ -1181,6 +1181,42 @@ fn in_scope<'c>(
 }
 
 impl Store {
+    /// The stored row of a case event, for an offline proof of it (APL Art. 47 全过程记录):
+    /// `ce:SEQ` names one event; a case id or case number (案件编号) names the case's decision
+    /// event — the leaf its published verification code is the hash of — or its newest event
+    /// while undecided. `NotFound` (entity `case_event`) when nothing matches.
+    pub async fn case_event_for_proof(&self, selector: &str) -> Result<CaseEventRow> {
+        let selector = selector.trim();
+        let not_found = || StoreError::NotFound {
+            entity: "case_event",
+            id: selector.to_string(),
+        };
+        let seq: i64 = match selector.strip_prefix("ce:") {
+            Some(n) => n.trim().parse().map_err(|_| not_found())?,
+            None => {
+                let row = sqlx::query(
+                    "SELECT c.decision_seq, (SELECT MAX(e.seq) FROM case_events e \
+                     WHERE e.case_id = c.id) AS newest FROM cases c \
+                     WHERE c.id = $1 OR c.number = $1 ORDER BY c.id LIMIT 1",
+                )
+                .bind(selector)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(not_found)?;
+                let decision: Option<i64> = row.try_get("decision_seq")?;
+                let newest: Option<i64> = row.try_get("newest")?;
+                decision.or(newest).ok_or_else(not_found)?
+            }
+        };
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE seq = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(event_row(&row)?.0)
+    }
+
     /// The node's case-handling thresholds ([`CaseRules::default`] when never set).
     pub async fn case_rules(&self) -> Result<CaseRules> {
         let mut conn = self.pool.acquire().await?;

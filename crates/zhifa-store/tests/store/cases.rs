@@ -633,6 +633,24 @@ async fn apl_art_48_published_decision_masked_and_verifiable(store: Store) {
         1
     );
     let code = p.verification_code.clone().expect("code");
+    // The offline proof of `zhifa ledger prove` reads the decision event by case id or number;
+    // its leaf hash is the verification code.
+    for selector in [id.as_str(), p.number.as_str()] {
+        let row = store.case_event_for_proof(selector).await.expect("event");
+        assert_eq!(row.kind, "decision_made");
+        assert_eq!(row.leaf_hash(zhifa_ledger::HashAlg::Sm3).to_hex(), code);
+        let again = store
+            .case_event_for_proof(&format!("ce:{}", row.seq))
+            .await
+            .expect("by seq");
+        assert_eq!(again, row);
+    }
+    for missing in ["ce:999999", "ce:x", "no-such-case"] {
+        assert!(matches!(
+            store.case_event_for_proof(missing).await,
+            Err(StoreError::NotFound { .. })
+        ));
+    }
     let v = store
         .verify_decision_code(&code)
         .await

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use zhifa_ledger::{ProofJson, VerifierKey};
 use zhifa_store::AuditOptions;
-use zhifa_store::ledger::{KIND_CHANGE, KIND_EVIDENCE};
+use zhifa_store::ledger::{KIND_CASE_EVENT, KIND_CHANGE, KIND_EVIDENCE};
 
 use super::ledger_bundle::{Bundle, Entry};
 use crate::cli::LedgerCmd;
@@ -94,14 +94,30 @@ async fn with_store(action: LedgerCmd, config: &Config) -> Result<ExitCode> {
         LedgerCmd::Prove { event, out } => {
             let event = event.trim();
             let is_sm3 = event.len() == 64 && event.bytes().all(|b| b.is_ascii_hexdigit());
+            let case_event = |e: zhifa_store::ledger::CaseEventRow| {
+                let r = e.seq.to_string();
+                (Entry::CaseEvent { event: e }, KIND_CASE_EVENT, r)
+            };
             let (entry, kind, reference) = if is_sm3 {
                 let e = store.evidence(event).await?;
                 let r = e.sm3.clone();
                 (Entry::Evidence(e), KIND_EVIDENCE, r)
+            } else if event.starts_with("ce:") {
+                case_event(store.case_event_for_proof(event).await?)
             } else {
-                let c = store.change_row(event).await?;
-                let r = c.seq.to_string();
-                (Entry::Change(c), KIND_CHANGE, r)
+                match store.change_row(event).await {
+                    Ok(c) => {
+                        let r = c.seq.to_string();
+                        (Entry::Change(c), KIND_CHANGE, r)
+                    }
+                    // Not a change-log record: a case id or case number.
+                    Err(zhifa_store::StoreError::NotFound { .. })
+                        if event.parse::<i64>().is_err() =>
+                    {
+                        case_event(store.case_event_for_proof(event).await?)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             };
             let leaf = store.ledger_leaf(kind, &reference).await?;
             let index = leaf.leaf_index as u64;
