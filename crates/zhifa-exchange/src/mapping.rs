@@ -697,6 +697,22 @@ impl Mapping {
         &self.columns
     }
 
+    /// The source column(s) a field's rules read, for reports: the labels of its
+    /// alternatives joined with `/` (`A+B` for joined columns); empty when the field has no
+    /// rule or does not exist.
+    pub fn field_columns(&self, field: &str) -> String {
+        let Some(i) = self.record_type.field_index(field) else {
+            return String::new();
+        };
+        let mut labels: Vec<&str> = Vec::new();
+        for rule in self.fields.get(i).into_iter().flatten() {
+            if !labels.contains(&rule.label.as_str()) {
+                labels.push(&rule.label);
+            }
+        }
+        labels.join("/")
+    }
+
     /// Opens a file and maps it row by row.
     pub fn open_path(&self, path: impl AsRef<Path>) -> Result<MappedRows, ReadError> {
         let path = path.as_ref();

@@ -11,8 +11,17 @@
 //! Every mapped row is also shown to a [`RowObserver`] on the reading thread (the CLI's
 //! progress bar, the server's streamed CSV report).
 //!
+//! When storing, each accepted record's target on the node (officers, cases) is built on the
+//! reading thread from the node's references loaded once per run ([`targets`]); a record
+//! whose agency or officer the node does not know becomes a rejection there, before the
+//! observer and the report see the row. A dry run checks the rows against the standard only.
+//!
 //! What the caller keeps: opening the mapping and the input (its errors are the caller's to
 //! word), printing, the progress bar, where a report goes.
+
+mod targets;
+
+pub use targets::target_of;
 
 use std::io::{self, Write};
 
@@ -22,7 +31,7 @@ use zhifa_exchange::{
     CsvReportWriter, MappedRow, MappedRows, Mapping, Outcome, Report, StandardRecord,
 };
 use zhifa_store::model::Actor;
-use zhifa_store::{ImportItem, ImportRunInput, ImportTotals, Store, StoreError};
+use zhifa_store::{ImportItem, ImportRunInput, ImportTarget, ImportTotals, Store, StoreError};
 
 /// Default accepted records per transaction (`zhifa import --batch`, the upload's `batch`).
 pub const DEFAULT_BATCH: usize = 1000;
@@ -55,8 +64,9 @@ fn looks_personal(part: &str) -> bool {
 }
 
 /// The store's item for an accepted record: its standard JSON line, natural key (shown with
-/// citizen IDs masked), source, and a copy with personal fields masked for the change log.
-pub fn item_of(record: &StandardRecord) -> ImportItem {
+/// citizen IDs masked), source, a copy with personal fields masked for the change log, and
+/// its target on the node.
+pub fn item_of(record: &StandardRecord, target: ImportTarget) -> ImportItem {
     let key = record.natural_key();
     let (system, id) = record.source();
     let record_json = record.to_json_line();
@@ -90,6 +100,7 @@ pub fn item_of(record: &StandardRecord) -> ImportItem {
         source_id: id.to_string(),
         record_json,
         masked,
+        target,
     }
 }
 
@@ -241,8 +252,16 @@ pub async fn run_import<O: RowObserver>(
         ),
         None => None,
     };
+    let (refs, ctx) = match store {
+        Some(s) => (
+            Some(s.import_references().await?),
+            Some(s.import_context().await?),
+        ),
+        None => (None, None),
+    };
     let batch_size = job.batch.max(1);
     let keep_items = store.is_some();
+    let mapping = job.mapping.clone();
     let report = Report::with_limit(&job.mapping, job.report_limit);
     let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportItem>>(1);
     let reader = tokio::task::spawn_blocking(move || {
@@ -254,12 +273,24 @@ pub async fn run_import<O: RowObserver>(
         let mut batch: Vec<ImportItem> =
             Vec::with_capacity(if keep_items { batch_size } else { 0 });
         for row in rows {
-            let row = match row {
+            let mut row = match row {
                 Ok(row) => row,
                 Err(e) => {
                     read.report.stop(&e);
                     break;
                 }
+            };
+            let target = match (&row.outcome, &refs) {
+                (Outcome::Accepted(record), Some(refs)) => {
+                    match target_of(record, refs, &mapping, row.line) {
+                        Ok(t) => Some(t),
+                        Err(rejections) => {
+                            row.outcome = Outcome::Rejected(rejections);
+                            None
+                        }
+                    }
+                }
+                _ => None,
             };
             if let Err(e) = read.observer.observe(&row) {
                 read.failed = Some(e);
@@ -267,7 +298,7 @@ pub async fn run_import<O: RowObserver>(
             }
             read.report.add(&row);
             if keep_items && let Outcome::Accepted(record) = &row.outcome {
-                batch.push(item_of(record));
+                batch.push(item_of(record, target.unwrap_or_default()));
                 if batch.len() >= batch_size {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                     if send.blocking_send(full).is_err() {
@@ -284,9 +315,9 @@ pub async fn run_import<O: RowObserver>(
         read
     });
     let mut totals = ImportTotals::default();
-    if let (Some(s), Some(id)) = (store, &run_id) {
+    if let (Some(s), Some(id), Some(ctx)) = (store, &run_id, &ctx) {
         while let Some(batch) = batches.recv().await {
-            totals.counts += s.import_batch(id, &batch, actor).await?;
+            totals.counts += s.import_batch(id, ctx, &batch, actor).await?;
         }
     }
     drop(batches);

@@ -21,6 +21,7 @@ pub(crate) mod changes;
 mod complaint_steps;
 pub(crate) mod complaints;
 pub(crate) mod evidence;
+pub(crate) mod import_merge;
 pub(crate) mod imports;
 mod indicator_settings;
 mod laws;

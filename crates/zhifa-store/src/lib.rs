@@ -42,6 +42,9 @@ pub use db::changes::ChangeRecord;
 pub use db::evidence::{
     EvidenceError, EvidenceUpload, FinishedUpload, check_evidence_file, evidence_path,
 };
+pub use db::import_merge::{
+    AgencyRef, CertificateRef, ImportContext, ImportReferences, ImportTarget, OfficerImport,
+};
 pub use db::imports::{
     IMPORTED_ENTITY, ImportCounts, ImportItem, ImportRun, ImportRunInput, ImportTotals,
     ImportedRecord,

@@ -112,6 +112,102 @@ impl Drop for TestDb {
     }
 }
 
+/// The enforcement agencies named by the shipped example exports (`examples/exchange/`):
+/// USCC, name, enforcement field, region.
+pub const EXAMPLE_AGENCIES: [(&str, &str, &str, &str); 4] = [
+    (
+        "11440106006954374P",
+        "广州市天河区市场监督管理局",
+        "01",
+        "440106",
+    ),
+    (
+        "11440105006954294M",
+        "广州市海珠区市场监督管理局",
+        "01",
+        "440105",
+    ),
+    ("1144010000695530XE", "广州市生态环境局", "02", "440100"),
+    (
+        "11440106006955887M",
+        "广州市天河区城市管理和综合执法局",
+        "06",
+        "440106",
+    ),
+];
+
+/// The environment example's inspectors (广州市生态环境局): certificate number and a valid
+/// citizen ID (GB 11643 check character included).
+pub const EXAMPLE_INSPECTORS: [(&str, &str); 4] = [
+    ("4401000200011", "440106198001012014"),
+    ("4401000200027", "440106198001012022"),
+    ("4401000200035", "440106198001012030"),
+    ("4401000200043", "440106198001012049"),
+];
+
+/// Registers the example exports' agencies and, with `officers`, the environment example's
+/// inspectors with their certificates, through the admin forms' store calls, so that the
+/// examples' records resolve their references when imported. The regions must be loaded.
+pub async fn register_example_references(
+    store: &crate::Store,
+    officers: bool,
+) -> crate::error::Result<()> {
+    use crate::model::{Actor, CertificateInput, OfficerInput, SubjectInput};
+    let actor = Actor::system("test");
+    for (uscc, name, field, region) in EXAMPLE_AGENCIES {
+        let s = store
+            .create_subject(
+                &SubjectInput {
+                    name: name.into(),
+                    short_name: None,
+                    uscc: uscc.into(),
+                    subject_type: "1".into(),
+                    field: field.into(),
+                    level: "3".into(),
+                    region_code: region.into(),
+                    parent_id: None,
+                    address: None,
+                    phone: None,
+                },
+                &actor,
+            )
+            .await?;
+        if !officers || field != "02" {
+            continue;
+        }
+        for (i, (number, citizen_id)) in EXAMPLE_INSPECTORS.iter().enumerate() {
+            let o = store
+                .create_officer(
+                    &OfficerInput {
+                        name: format!("环境执法员{}", i + 1),
+                        citizen_id: citizen_id.to_string(),
+                        subject_id: s.id.clone(),
+                        position: None,
+                        phone: None,
+                    },
+                    &actor,
+                )
+                .await?;
+            store
+                .create_certificate(
+                    &CertificateInput {
+                        number: number.to_string(),
+                        officer_id: o.id,
+                        status: "1".into(),
+                        valid_from: "2020-01-01".into(),
+                        valid_to: "2030-12-31".into(),
+                        fields: vec!["02".into()],
+                        legal_review_qualified: false,
+                        issuer: None,
+                    },
+                    &actor,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::database_url;

@@ -1,7 +1,8 @@
 //! `zhifa import` as a user runs it, on the three example exports of `examples/exchange/`
 //! (a market-regulation CSV with pinyin columns, an environment system's XLSX, a legacy GBK
 //! CSV with 万元 amounts and two-digit years): the validation report matches the expected
-//! one, the accepted records are stored, a re-import adds nothing, a dry run stores nothing,
+//! one, the accepted records are stored and become cases of the node (its agencies and
+//! inspectors registered first), a re-import adds nothing, a dry run stores nothing,
 //! every stored record is a change-log row with a ledger leaf and `zhifa ledger verify`
 //! passes — on SQLite and on PostgreSQL.
 
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use zhifa_domain::region::RegionTable;
 use zhifa_store::crypto::Sm4GcmCipher;
 use zhifa_store::testing::TestDb;
 use zhifa_store::{Store, StoreOptions};
@@ -86,6 +88,23 @@ async fn store_at(data: &Path, url: Option<&str>) -> Store {
     .expect("store")
 }
 
+/// Migrates the node and registers the examples' agencies and inspectors, so that the
+/// imported records resolve their references.
+fn register_references(rt: &tokio::runtime::Runtime, data: &Path, url: Option<&str>) {
+    let migrate = zhifa(data, url, &["migrate"]);
+    assert!(migrate.status.success(), "{}", text(&migrate));
+    rt.block_on(async {
+        let store = store_at(data, url).await;
+        store
+            .load_regions(RegionTable::builtin())
+            .await
+            .expect("regions");
+        zhifa_store::testing::register_example_references(&store, true)
+            .await
+            .expect("references");
+    });
+}
+
 /// `expected` imported records, as many `imported_record` change-log rows, and an intact
 /// ledger (`zhifa ledger verify` exits 0).
 fn assert_stored_and_verified(
@@ -127,6 +146,7 @@ fn examples_import_once(url: Option<&str>) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let rt = tokio::runtime::Runtime::new().unwrap();
+    register_references(&rt, &data, url);
     let mut total = 0usize;
     for name in ["market-regulation", "environment-xlsx", "legacy-gbk"] {
         let dir = example(name);
@@ -171,6 +191,10 @@ fn examples_import_once(url: Option<&str>) {
         let out = text(&first);
         assert!(
             out.contains(&format!("新增 {accepted}，更新 0，未变 0")),
+            "{name}: {out}"
+        );
+        assert!(
+            out.contains(&format!("案件 {accepted} 件")),
             "{name}: {out}"
         );
         let again = import(&data, url, &dir, &[]);
@@ -279,6 +303,7 @@ fn killed_import_resumes(url: Option<&str>) {
         .env_remove("ZHIFA_DATA_DIR");
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
+    register_references(&rt, &data, url);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhifa"));
     args(&mut cmd);
     let mut child = cmd

@@ -101,6 +101,11 @@ pub struct ImportCountsView {
     pub rejected: u64,
     /// Rows skipped by a `[[skip]]` condition of the mapping (跳过).
     pub skipped: u64,
+    /// Officers and certificates of the node created or updated from the records (0 in a dry
+    /// run).
+    pub base: u64,
+    /// Cases created from case, decision and inspection records (0 in a dry run).
+    pub cases: u64,
 }
 
 /// Errors of every endpoint of this resource (administrators and the node token only).
@@ -357,6 +362,8 @@ fn answer(
             unchanged: c.unchanged,
             rejected: r.rejected,
             skipped: r.skipped,
+            base: c.base,
+            cases: c.cases,
         },
         stopped: r.stopped,
         rejections: r.rejections,

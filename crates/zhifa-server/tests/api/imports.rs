@@ -1,7 +1,9 @@
 //! `POST /api/v1/imports` (数据导入 by API upload, issue 7): the three example exports of
-//! `examples/exchange/` uploaded with their mappings store exactly the expected records and
-//! keep exactly the expected validation report; a re-upload adds nothing; a dry run writes
-//! nothing; only administrators and the node token may upload or see runs; a bad mapping or
+//! `examples/exchange/` uploaded with their mappings store exactly the expected records, keep
+//! exactly the expected validation report and become cases of the node's case list (their
+//! agencies and officers registered first); a re-upload adds nothing; records whose agency or
+//! officer the node does not know are rejected with the field and a stable code; a dry run
+//! writes nothing; only administrators and the node token may upload or see runs; a bad mapping or
 //! unreadable file is 422 naming the field, an oversize body 413, and nothing is imported by
 //! any refused upload; the ledger audit passes afterwards.
 
@@ -11,8 +13,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 use zhifa_server::ImportSettings;
-use zhifa_store::AuditOptions;
+use zhifa_store::case_model::CaseFilter;
 use zhifa_store::model::{Actor, ChangeFilter, PageRequest, UserInput};
+use zhifa_store::{AuditOptions, Scope};
 
 use crate::common::{Db, TOKEN, TestApp, TestResponse, error_fields};
 
@@ -204,6 +207,31 @@ fn counts(answer: &Value) -> [u64; 7] {
     })
 }
 
+/// Registers the examples' agencies and, with `officers`, the inspectors.
+async fn register_example_references(app: &TestApp, officers: bool) {
+    zhifa_store::testing::register_example_references(&app.store, officers)
+        .await
+        .expect("example references");
+}
+
+/// Every case of the node.
+async fn case_count(app: &TestApp) -> u64 {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    app.store
+        .list_cases_in(
+            &Scope::All,
+            &CaseFilter::default(),
+            today,
+            PageRequest {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .expect("cases")
+        .total as u64
+}
+
 async fn examples_upload_once(db: Db) {
     let dir = tempfile::tempdir().expect("import dir");
     let app = TestApp::builder()
@@ -213,6 +241,7 @@ async fn examples_upload_once(db: Db) {
         })
         .start(db)
         .await;
+    register_example_references(&app, true).await;
     let mut total = 0i64;
     let mut run_ids = Vec::new();
     for name in EXAMPLES {
@@ -258,6 +287,9 @@ async fn examples_upload_once(db: Db) {
         );
         assert_eq!((added, changed, unchanged), (accepted, 0, 0), "{first}");
         assert_eq!(first["stopped"], Value::Null);
+        // Every accepted record became a case of the node (一次录入，多头应用).
+        assert_eq!(first["counts"]["cases"], accepted, "{first}");
+        assert_eq!(case_count(&app).await, (total as u64) + accepted, "{name}");
         let run_id = first["run_id"].as_str().expect("run id").to_string();
         let link = first["report"].as_str().expect("report link").to_string();
         assert_eq!(link, format!("/api/v1/imports/{run_id}/report.csv"));
@@ -293,6 +325,8 @@ async fn examples_upload_once(db: Db) {
         let again = upload(&app, name, &[]).await;
         let [_, _, added, changed, unchanged, _, _] = counts(&again);
         assert_eq!((added, changed, unchanged), (0, 0, accepted), "{again}");
+        assert_eq!(again["counts"]["cases"], 0, "{again}");
+        assert_eq!(case_count(&app).await, total as u64, "{name}: re-upload");
         assert_eq!(stored(&app).await, (total, total), "{name}: re-upload");
         run_ids.push(run_id);
         run_ids.push(again["run_id"].as_str().expect("run id").to_string());
@@ -336,6 +370,68 @@ async fn examples_upload_once(db: Db) {
     assert!(ledger_intact(&app).await >= total as u64);
 }
 on_both!(examples_upload_once => examples_upload_once_sqlite, examples_upload_once_postgres);
+
+/// The rejections of an answer with this code, as (field, value, message).
+fn rejections_with(answer: &Value, code: &str) -> Vec<(String, String, String)> {
+    answer["rejections"]
+        .as_array()
+        .expect("rejections")
+        .iter()
+        .filter(|r| r["code"] == code)
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (s("field"), s("value"), s("message"))
+        })
+        .collect()
+}
+
+/// Records whose agency (by USCC) or officers (by certificate number) the node does not know
+/// are rejected in the report with the field, a stable code and a Chinese message; nothing of
+/// them is stored; once the references are registered the same upload imports them.
+async fn unknown_references_are_rejected(db: Db) {
+    let dir = tempfile::tempdir().expect("import dir");
+    let app = TestApp::builder()
+        .imports(ImportSettings {
+            dir: Some(dir.path().to_path_buf()),
+            ..ImportSettings::default()
+        })
+        .start(db)
+        .await;
+    let accepted = expected_records("market-regulation").len();
+    let answer = upload(&app, "market-regulation", &[]).await;
+    let [_, acc, added, _, _, _, _] = counts(&answer);
+    assert_eq!((acc, added), (0, 0), "{answer}");
+    let unknown = rejections_with(&answer, "import.agency_unknown");
+    assert_eq!(unknown.len(), accepted, "{answer}");
+    for (field, value, message) in &unknown {
+        assert_eq!(field, "agency_uscc");
+        assert!(message.contains(value.as_str()) && message.contains("未在本节点登记"));
+    }
+    assert_eq!(stored(&app).await, (0, 0));
+    assert_eq!(case_count(&app).await, 0);
+
+    // The agencies known, the inspectors not: the inspections are rejected by certificate.
+    register_example_references(&app, false).await;
+    let answer = upload(&app, "environment-xlsx", &[]).await;
+    let [_, acc, added, _, _, _, _] = counts(&answer);
+    assert_eq!((acc, added), (0, 0), "{answer}");
+    let unknown = rejections_with(&answer, "import.officer_unknown");
+    assert!(!unknown.is_empty(), "{answer}");
+    assert!(
+        unknown
+            .iter()
+            .all(|(f, v, m)| f == "officer_cert_nos" && m.contains(v.as_str())),
+        "{unknown:?}"
+    );
+    assert_eq!(case_count(&app).await, 0);
+
+    // Now the market-regulation upload imports its records as cases.
+    let answer = upload(&app, "market-regulation", &[]).await;
+    assert_eq!(answer["counts"]["cases"], accepted, "{answer}");
+    assert_eq!(case_count(&app).await, accepted as u64);
+    assert!(ledger_intact(&app).await > 0);
+}
+on_both!(unknown_references_are_rejected => unknown_references_are_rejected_sqlite, unknown_references_are_rejected_postgres);
 
 /// An administrator and a supervisor (not an administrator), each with a read+write token,
 /// and a read-only token of the administrator.

@@ -1707,84 +1707,124 @@ impl Store {
         today: NaiveDate,
         case: &ImportedCase,
     ) -> Result<(String, bool)> {
-        let key = format!(
-            "import:{}:{}",
-            case.source_system.trim(),
-            case.source_id.trim()
-        );
+        let mut tx = self.begin_write().await?;
+        let mut out = self
+            .import_case_histories_in(&mut tx, calendar, today, &[case])
+            .await?;
+        tx.commit().await?;
+        Ok(out.remove(0))
+    }
+
+    /// [`Store::import_case_history`] for several cases inside the caller's write transaction
+    /// (the import batch's): one read of the keys already recorded, one write of all events,
+    /// leaves and projections. Returns, per case in order, its id and whether it was added
+    /// (a case whose key is recorded, or repeated earlier in `cases`, is not).
+    pub(crate) async fn import_case_histories_in(
+        &self,
+        tx: &mut Tx,
+        calendar: &LegalCalendar,
+        today: NaiveDate,
+        cases: &[&ImportedCase],
+    ) -> Result<Vec<(String, bool)>> {
         let invalid = |field: &str, code: &'static str, message: String| {
             StoreError::invalid(field_error(field.to_string(), code, message))
         };
-        if case.source_system.trim().is_empty() || case.source_id.trim().is_empty() {
-            return Err(invalid(
-                "source_id",
-                "case.import.source",
-                "导入案件必须注明来源系统和原系统编号".into(),
-            ));
-        }
-        let agency_id = match case.events.first() {
-            Some(CaseEvent::LeadRegistered { agency_id, .. })
-            | Some(CaseEvent::OnSpotDecided { agency_id, .. }) => agency_id.clone(),
-            _ => {
+        let mut keys = Vec::with_capacity(cases.len());
+        for case in cases {
+            if case.source_system.trim().is_empty() || case.source_id.trim().is_empty() {
                 return Err(invalid(
-                    "events[0]",
-                    "case.import.first_event",
-                    "导入案件的第一个事件必须是案源登记或当场处罚决定".into(),
+                    "source_id",
+                    "case.import.source",
+                    "导入案件必须注明来源系统和原系统编号".into(),
                 ));
             }
-        };
-        let mut tx = self.begin_write().await?;
-        if let Some(r) = sqlx::query("SELECT case_id FROM case_commands WHERE idempotency_key = $1")
-            .bind(key.clone())
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            return Ok((r.try_get(0)?, false));
-        }
-        let mut batch = Batch::new(&mut tx, calendar, today).await?;
-        if batch.agency(&mut tx, &agency_id).await?.is_none() {
-            return Err(invalid(
-                "events[0].agency_id",
-                "case.import.agency",
-                format!("执法主体“{agency_id}”不存在"),
+            keys.push(format!(
+                "import:{}:{}",
+                case.source_system.trim(),
+                case.source_id.trim()
             ));
         }
-        let id = super::support::new_id();
-        let env = Envelope {
-            actor: case.actor.clone(),
-            role: "import".into(),
-            officer_id: None,
-            at: now(),
-            place: Some(format!(
-                "导入自 {}（原编号 {}）",
-                case.source_system, case.source_id
-            )),
-            idempotency_key: key,
-        };
-        let sm3 = {
-            use sm3::Digest;
-            hex::encode(sm3::Sm3::digest(
-                to_json(&(&case.source_system, &case.source_id, &case.events)).as_bytes(),
-            ))
-        };
-        let mut out = CaseOut {
-            state: CaseState::default(),
-            decision_seq: None,
-            decision_hash: None,
-            updated_at: String::new(),
-        };
-        batch.record(
-            &*self.cipher,
-            &id,
-            &mut out,
-            (&env, "import"),
-            sm3,
-            case.events.clone(),
-        )?;
-        batch.set_case(&id, out);
-        batch.flush(&mut tx, &*self.cipher, None).await?;
-        tx.commit().await?;
-        Ok((id, true))
+        let mut known: HashMap<String, String> = HashMap::new();
+        let backend = backend_of(tx);
+        for part in keys.chunks(5_000) {
+            let sql = format!(
+                "SELECT idempotency_key, case_id FROM case_commands WHERE idempotency_key IN {}",
+                in_list(backend, part.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
+            for k in part {
+                q = q.bind(k.clone());
+            }
+            for r in q.fetch_all(&mut **tx).await? {
+                known.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+        }
+        let mut out = Vec::with_capacity(cases.len());
+        if keys.iter().all(|k| known.contains_key(k)) {
+            return Ok(keys.iter().map(|k| (known[k].clone(), false)).collect());
+        }
+        let mut batch = Batch::new(tx, calendar, today).await?;
+        for (case, key) in cases.iter().zip(keys) {
+            if let Some(id) = known.get(&key) {
+                out.push((id.clone(), false));
+                continue;
+            }
+            let agency_id = match case.events.first() {
+                Some(CaseEvent::LeadRegistered { agency_id, .. })
+                | Some(CaseEvent::OnSpotDecided { agency_id, .. }) => agency_id.clone(),
+                _ => {
+                    return Err(invalid(
+                        "events[0]",
+                        "case.import.first_event",
+                        "导入案件的第一个事件必须是案源登记或当场处罚决定".into(),
+                    ));
+                }
+            };
+            if batch.agency(tx, &agency_id).await?.is_none() {
+                return Err(invalid(
+                    "events[0].agency_id",
+                    "case.import.agency",
+                    format!("执法主体“{agency_id}”不存在"),
+                ));
+            }
+            let id = super::support::new_id();
+            let env = Envelope {
+                actor: case.actor.clone(),
+                role: "import".into(),
+                officer_id: None,
+                at: now(),
+                place: Some(format!(
+                    "导入自 {}（原编号 {}）",
+                    case.source_system, case.source_id
+                )),
+                idempotency_key: key.clone(),
+            };
+            let sm3 = {
+                use sm3::Digest;
+                hex::encode(sm3::Sm3::digest(
+                    to_json(&(&case.source_system, &case.source_id, &case.events)).as_bytes(),
+                ))
+            };
+            let mut state = CaseOut {
+                state: CaseState::default(),
+                decision_seq: None,
+                decision_hash: None,
+                updated_at: String::new(),
+            };
+            batch.record(
+                &*self.cipher,
+                &id,
+                &mut state,
+                (&env, "import"),
+                sm3,
+                case.events.clone(),
+            )?;
+            batch.set_case(&id, state);
+            known.insert(key, id.clone());
+            out.push((id, true));
+        }
+        batch.flush(tx, &*self.cipher, None).await?;
+        Ok(out)
     }
 
     /// The idempotency keys of `scripts` already recorded.

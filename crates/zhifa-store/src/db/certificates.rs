@@ -151,11 +151,22 @@ impl Store {
         input: &CertificateInput,
         actor: &Actor,
     ) -> Result<Certificate> {
+        let mut tx = self.begin_write().await?;
+        let after = self.create_certificate_tx(&mut tx, input, actor).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// [`Store::create_certificate`] inside the caller's write transaction (imports).
+    pub(crate) async fn create_certificate_tx(
+        &self,
+        tx: &mut Tx,
+        input: &CertificateInput,
+        actor: &Actor,
+    ) -> Result<Certificate> {
         let mut errors = input.validate().err().unwrap_or_default();
         let c = canonical(input);
-        let mut tx = self.begin_write().await?;
-        self.check_certificate(&mut tx, None, &c, &mut errors)
-            .await?;
+        self.check_certificate(tx, None, &c, &mut errors).await?;
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
@@ -176,10 +187,10 @@ impl Store {
         .bind(&c.issuer)
         .bind(true)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "number", "执法证号已被登记"))?;
-        let after = fetch_where(&mut *tx, "id", &id)
+        let after = fetch_where(&mut **tx, "id", &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
         let entry = ChangeEntry {
@@ -189,8 +200,7 @@ impl Store {
             before: None,
             after: snapshot(&after),
         };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        record_change(tx, entry, actor, &at).await?;
         Ok(after)
     }
 
@@ -201,13 +211,28 @@ impl Store {
         input: &CertificateInput,
         actor: &Actor,
     ) -> Result<Certificate> {
+        let mut tx = self.begin_write().await?;
+        let after = self
+            .update_certificate_tx(&mut tx, id, input, actor)
+            .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// [`Store::update_certificate`] inside the caller's write transaction (imports).
+    pub(crate) async fn update_certificate_tx(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        input: &CertificateInput,
+        actor: &Actor,
+    ) -> Result<Certificate> {
         let mut errors = input.validate().err().unwrap_or_default();
         let c = canonical(input);
-        let mut tx = self.begin_write().await?;
-        let before = fetch_where(&mut *tx, "id", id)
+        let before = fetch_where(&mut **tx, "id", id)
             .await?
             .ok_or_else(|| not_found(id))?;
-        self.check_certificate(&mut tx, Some(&before), &c, &mut errors)
+        self.check_certificate(tx, Some(&before), &c, &mut errors)
             .await?;
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
@@ -228,10 +253,10 @@ impl Store {
         .bind(&c.issuer)
         .bind(&at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "number", "执法证号已被登记"))?;
-        let after = fetch_where(&mut *tx, "id", id)
+        let after = fetch_where(&mut **tx, "id", id)
             .await?
             .ok_or_else(|| not_found(id))?;
         let entry = ChangeEntry {
@@ -241,9 +266,30 @@ impl Store {
             before: snapshot(&before),
             after: snapshot(&after),
         };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        record_change(tx, entry, actor, &at).await?;
         Ok(after)
+    }
+
+    /// Whether `input` differs from the stored certificate `id` in anything an update would
+    /// write.
+    pub(crate) async fn certificate_differs(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        input: &CertificateInput,
+    ) -> Result<bool> {
+        let before = fetch_where(&mut **tx, "id", id)
+            .await?
+            .ok_or_else(|| not_found(id))?;
+        let c = canonical(input);
+        Ok(before.number != c.number
+            || before.officer_id != c.officer_id
+            || before.status != c.status
+            || before.valid_from != c.valid_from
+            || before.valid_to != c.valid_to
+            || before.fields != c.fields
+            || before.legal_review_qualified != input.legal_review_qualified
+            || before.issuer != c.issuer)
     }
 
     /// Deactivates a certificate record; an already inactive one is returned unchanged and

@@ -10,7 +10,10 @@
 //! - a record whose key is new is added, one whose content (SM3 of its JSON line) differs is
 //!   replaced, an identical one is left alone (`unchanged`);
 //! - every added or replaced record writes a change-log row (`imported_record`, masked) and
-//!   so a ledger leaf, in the same transaction (APL Art. 47 全过程记录).
+//!   so a ledger leaf, in the same transaction (APL Art. 47 全过程记录);
+//! - each record's [`ImportTarget`] reaches the node's own tables in the same transaction
+//!   (`import_merge`): officers and certificates through the admin forms' validation and
+//!   change log, cases through the imported-history path.
 //!
 //! A process killed mid-import loses at most its open batch; running the import again adds
 //! what is missing and counts the rest as unchanged.
@@ -26,6 +29,7 @@ use utoipa::ToSchema;
 
 use super::Store;
 use super::changes::{ChangeRecord, record_changes_in};
+use super::import_merge::{ImportContext, ImportTarget};
 use super::ledger::in_list;
 use super::support::{BulkInsert, Where, fetch_page, new_id, now};
 use crate::error::{Result, StoreError};
@@ -51,6 +55,8 @@ pub struct ImportItem {
     pub record_json: String,
     /// The record with personal data masked: what the change log keeps.
     pub masked: Value,
+    /// Where the record goes besides the exchange store.
+    pub target: ImportTarget,
 }
 
 /// What an import run is.
@@ -75,6 +81,10 @@ pub struct ImportCounts {
     pub changed: u64,
     /// Records identical to what is stored (未变).
     pub unchanged: u64,
+    /// Officers and certificates of the node created or updated from the records (入库人员).
+    pub base: u64,
+    /// Cases created from the records (入库案件).
+    pub cases: u64,
 }
 
 impl std::ops::AddAssign for ImportCounts {
@@ -82,6 +92,8 @@ impl std::ops::AddAssign for ImportCounts {
         self.added += o.added;
         self.changed += o.changed;
         self.unchanged += o.unchanged;
+        self.base += o.base;
+        self.cases += o.cases;
     }
 }
 
@@ -262,10 +274,13 @@ impl Store {
 
     /// Imports a batch of accepted records in one transaction (see the module docs): adds new
     /// keys, replaces changed ones, leaves identical ones; one change-log row and ledger leaf
-    /// per added or replaced record. Within a batch, a later record with the same key wins.
+    /// per added or replaced record; the targets of added or replaced officers and of every
+    /// case record merged into the node's tables. Within a batch, a later record with the
+    /// same key wins.
     pub async fn import_batch(
         &self,
         run_id: &str,
+        ctx: &ImportContext,
         items: &[ImportItem],
         actor: &Actor,
     ) -> Result<ImportCounts> {
@@ -311,8 +326,12 @@ impl Store {
         }
         let mut rows: Vec<(&Keyed<'_>, String)> = Vec::new();
         let mut changes: Vec<ChangeRecord> = Vec::new();
+        let (mut officers, mut cases) = (Vec::new(), Vec::new());
         for key in &order {
             let k = &latest[key];
+            if let ImportTarget::Case(c) = &k.item.target {
+                cases.push(&**c);
+            }
             let before = match stored.get(key) {
                 Some(sm3) if *sm3 == k.record_sm3 => {
                     counts.unchanged += 1;
@@ -327,6 +346,9 @@ impl Store {
                     None
                 }
             };
+            if let ImportTarget::Officer(o) = &k.item.target {
+                officers.push(&**o);
+            }
             let sealed = self
                 .cipher
                 .encrypt(k.item.record_json.as_bytes(), &aad(key))?;
@@ -372,6 +394,11 @@ impl Store {
         if !changes.is_empty() {
             record_changes_in(&mut tx, self.backend, &changes, actor, &at).await?;
         }
+        let merged = self
+            .merge_targets(&mut tx, ctx, &officers, &cases, actor)
+            .await?;
+        counts.base += merged.base;
+        counts.cases += merged.cases;
         tx.commit().await?;
         Ok(counts)
     }

@@ -151,10 +151,22 @@ impl Store {
 
     /// Creates an officer (citizen ID encrypted, sex derived from it) and logs the masked record.
     pub async fn create_officer(&self, input: &OfficerInput, actor: &Actor) -> Result<Officer> {
+        let mut tx = self.begin_write().await?;
+        let after = self.create_officer_tx(&mut tx, input, actor).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// [`Store::create_officer`] inside the caller's write transaction (imports).
+    pub(crate) async fn create_officer_tx(
+        &self,
+        tx: &mut Tx,
+        input: &OfficerInput,
+        actor: &Actor,
+    ) -> Result<Officer> {
         let mut errors = input.validate().err().unwrap_or_default();
         let citizen_id = CitizenId::parse(&input.citizen_id).ok();
-        let mut tx = self.begin_write().await?;
-        self.check_officer(&mut tx, None, input, citizen_id.as_ref(), &mut errors)
+        self.check_officer(tx, None, input, citizen_id.as_ref(), &mut errors)
             .await?;
         let Some(citizen_id) = citizen_id.filter(|_| errors.is_empty()) else {
             return Err(StoreError::Invalid(errors));
@@ -179,10 +191,10 @@ impl Store {
         .bind(&p.phone_masked)
         .bind(true)
         .bind(&at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "citizen_id", "该公民身份号码已登记为执法人员"))?;
-        let after = fetch(&mut *tx, &id).await?.ok_or_else(|| not_found(&id))?;
+        let after = fetch(&mut **tx, &id).await?.ok_or_else(|| not_found(&id))?;
         let entry = ChangeEntry {
             entity: "officer",
             entity_id: &id,
@@ -190,8 +202,7 @@ impl Store {
             before: None,
             after: snapshot(&after),
         };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        record_change(tx, entry, actor, &at).await?;
         Ok(after)
     }
 
@@ -202,18 +213,25 @@ impl Store {
         input: &OfficerInput,
         actor: &Actor,
     ) -> Result<Officer> {
+        let mut tx = self.begin_write().await?;
+        let after = self.update_officer_tx(&mut tx, id, input, actor).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// [`Store::update_officer`] inside the caller's write transaction (imports).
+    pub(crate) async fn update_officer_tx(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        input: &OfficerInput,
+        actor: &Actor,
+    ) -> Result<Officer> {
         let mut errors = input.validate().err().unwrap_or_default();
         let citizen_id = CitizenId::parse(&input.citizen_id).ok();
-        let mut tx = self.begin_write().await?;
-        let before = fetch(&mut *tx, id).await?.ok_or_else(|| not_found(id))?;
-        self.check_officer(
-            &mut tx,
-            Some(&before),
-            input,
-            citizen_id.as_ref(),
-            &mut errors,
-        )
-        .await?;
+        let before = fetch(&mut **tx, id).await?.ok_or_else(|| not_found(id))?;
+        self.check_officer(tx, Some(&before), input, citizen_id.as_ref(), &mut errors)
+            .await?;
         let Some(citizen_id) = citizen_id.filter(|_| errors.is_empty()) else {
             return Err(StoreError::Invalid(errors));
         };
@@ -236,10 +254,10 @@ impl Store {
         .bind(&p.phone_masked)
         .bind(&at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| map_unique(e, "citizen_id", "该公民身份号码已登记为执法人员"))?;
-        let after = fetch(&mut *tx, id).await?.ok_or_else(|| not_found(id))?;
+        let after = fetch(&mut **tx, id).await?.ok_or_else(|| not_found(id))?;
         let entry = ChangeEntry {
             entity: "officer",
             entity_id: id,
@@ -247,9 +265,41 @@ impl Store {
             before: snapshot(&before),
             after: snapshot(&after),
         };
-        record_change(&mut tx, entry, actor, &at).await?;
-        tx.commit().await?;
+        record_change(tx, entry, actor, &at).await?;
         Ok(after)
+    }
+
+    /// Whether `input` (with its subject id resolved) differs from the stored officer `id`
+    /// in anything an update would write (name, citizen ID, subject, post, phone).
+    pub(crate) async fn officer_differs(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        input: &OfficerInput,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT name, citizen_id_index, subject_id, position, phone_enc FROM officers \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+        let index = CitizenId::parse(&input.citizen_id)
+            .map(|c| self.cipher.blind_index(c.as_str().as_bytes()))
+            .unwrap_or_default();
+        let phone = match row.try_get::<Option<Vec<u8>>, _>("phone_enc")? {
+            Some(enc) => Some(
+                String::from_utf8(self.cipher.decrypt(&enc, &aad("phone", id))?)
+                    .map_err(|e| StoreError::Crypto(format!("手机号码密文无法解码：{e}")))?,
+            ),
+            None => None,
+        };
+        Ok(row.try_get::<String, _>("name")? != input.name.trim()
+            || row.try_get::<String, _>("citizen_id_index")? != index
+            || row.try_get::<String, _>("subject_id")? != input.subject_id.trim()
+            || row.try_get::<Option<String>, _>("position")? != blank_to_none(&input.position)
+            || phone != blank_to_none(&input.phone))
     }
 
     /// Deactivates an officer; an already inactive one is returned unchanged and unlogged.

@@ -11,6 +11,7 @@ mod case_rules;
 mod cases;
 mod certificates;
 mod complaints;
+mod imports;
 mod laws;
 mod ledger;
 mod officers;

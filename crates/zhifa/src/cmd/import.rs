@@ -129,6 +129,10 @@ fn summarise(report: &Report, totals: &ImportTotals, dry_run: bool, store: Optio
             "已入库：新增 {}，更新 {}，未变 {}（每条新增或更新的记录都已写入变更日志和全过程记录账本）",
             c.added, c.changed, c.unchanged
         );
+        println!(
+            "写入本节点：执法人员和执法证 {} 条，案件 {} 件（驳回的行未写入）",
+            c.base, c.cases
+        );
     }
     if let Some(e) = &report.stopped {
         println!("读取中止：{e}（此前的行已处理，此后的行未读取）");
