@@ -232,7 +232,8 @@ async fn case_count(app: &TestApp) -> u64 {
         .total as u64
 }
 
-async fn examples_upload_once(db: Db) {
+/// A test app that keeps the validation reports of stored uploads in a scratch directory.
+async fn app_keeping_reports(db: Db) -> (tempfile::TempDir, TestApp) {
     let dir = tempfile::tempdir().expect("import dir");
     let app = TestApp::builder()
         .imports(ImportSettings {
@@ -241,6 +242,11 @@ async fn examples_upload_once(db: Db) {
         })
         .start(db)
         .await;
+    (dir, app)
+}
+
+async fn examples_upload_once(db: Db) {
+    let (dir, app) = app_keeping_reports(db).await;
     register_example_references(&app, true).await;
     let mut total = 0i64;
     let mut run_ids = Vec::new();
@@ -389,14 +395,7 @@ fn rejections_with(answer: &Value, code: &str) -> Vec<(String, String, String)> 
 /// are rejected in the report with the field, a stable code and a Chinese message; nothing of
 /// them is stored; once the references are registered the same upload imports them.
 async fn unknown_references_are_rejected(db: Db) {
-    let dir = tempfile::tempdir().expect("import dir");
-    let app = TestApp::builder()
-        .imports(ImportSettings {
-            dir: Some(dir.path().to_path_buf()),
-            ..ImportSettings::default()
-        })
-        .start(db)
-        .await;
+    let (_dir, app) = app_keeping_reports(db).await;
     let accepted = expected_records("market-regulation").len();
     let answer = upload(&app, "market-regulation", &[]).await;
     let [_, acc, added, _, _, _, _] = counts(&answer);

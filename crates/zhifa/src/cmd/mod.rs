@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_cases;
+mod bench_import;
 mod bench_supervision;
 mod calendar;
 mod check;
