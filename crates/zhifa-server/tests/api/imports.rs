@@ -374,6 +374,39 @@ async fn examples_upload_once(db: Db) {
     assert!(tmp.is_empty(), "left behind: {tmp:?}");
 
     assert!(ledger_intact(&app).await >= total as u64);
+
+    // The imported cases are evaluated by the supervision rules like any other case: the
+    // exported decisions record no prior notice, which the rules find (APL Art. 44).
+    let calendar = zhifa_domain::calendar::LegalCalendar::builtin();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    app.store
+        .supervision_pass(&calendar, today, 10_000)
+        .await
+        .expect("pass");
+    app.store
+        .supervision_sweep(&calendar, today, true)
+        .await
+        .expect("sweep");
+    let alerts = app
+        .store
+        .list_alerts_in(
+            &Scope::All,
+            &zhifa_store::supervision_model::AlertFilter::default(),
+            PageRequest {
+                offset: 0,
+                limit: 500,
+            },
+        )
+        .await
+        .expect("alerts");
+    assert!(
+        alerts
+            .items
+            .iter()
+            .any(|a| a.rule_id == "notice_missing" && a.case_id.is_some()),
+        "no alert on the imported cases: {:?}",
+        alerts.items
+    );
 }
 on_both!(examples_upload_once => examples_upload_once_sqlite, examples_upload_once_postgres);
 
