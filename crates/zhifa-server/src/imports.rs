@@ -31,7 +31,9 @@ use zhifa_exchange::{
     CsvReportWriter, MappedRow, MappedRows, Mapping, Outcome, Report, StandardRecord,
 };
 use zhifa_store::model::Actor;
-use zhifa_store::{ImportItem, ImportRunInput, ImportTarget, ImportTotals, Store, StoreError};
+use zhifa_store::{
+    ImportItem, ImportRunInput, ImportTarget, ImportTotals, PreparedItem, Store, StoreError,
+};
 
 /// Default accepted records per transaction (`zhifa import --batch`, the upload's `batch`).
 pub const DEFAULT_BATCH: usize = 1000;
@@ -224,6 +226,8 @@ struct Reading<O> {
     report: Report,
     observer: O,
     failed: Option<io::Error>,
+    /// Preparing an item for the store failed (its sealing).
+    unprepared: Option<StoreError>,
 }
 
 /// Reads and maps every row of `rows`, showing each to `observer`; with a store, records a
@@ -260,17 +264,21 @@ pub async fn run_import<O: RowObserver>(
         None => (None, None),
     };
     let batch_size = job.batch.max(1);
-    let keep_items = store.is_some();
+    // The items are prepared (blind index, SM3, sealing) on the reading thread, so that the
+    // writer's transaction is only database work and the two run on both cores.
+    let preparer = store.cloned();
+    let keep_items = preparer.is_some();
     let mapping = job.mapping.clone();
     let report = Report::with_limit(&job.mapping, job.report_limit);
-    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportItem>>(1);
+    let (send, mut batches) = tokio::sync::mpsc::channel::<Vec<PreparedItem>>(1);
     let reader = tokio::task::spawn_blocking(move || {
         let mut read = Reading {
             report,
             observer,
             failed: None,
+            unprepared: None,
         };
-        let mut batch: Vec<ImportItem> =
+        let mut batch: Vec<PreparedItem> =
             Vec::with_capacity(if keep_items { batch_size } else { 0 });
         for row in rows {
             let mut row = match row {
@@ -297,8 +305,14 @@ pub async fn run_import<O: RowObserver>(
                 break;
             }
             read.report.add(&row);
-            if keep_items && let Outcome::Accepted(record) = &row.outcome {
-                batch.push(item_of(record, target.unwrap_or_default()));
+            if let (Some(store), Outcome::Accepted(record)) = (&preparer, &row.outcome) {
+                match store.prepare_import(item_of(record, target.unwrap_or_default())) {
+                    Ok(p) => batch.push(p),
+                    Err(e) => {
+                        read.unprepared = Some(e);
+                        return read;
+                    }
+                }
                 if batch.len() >= batch_size {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                     if send.blocking_send(full).is_err() {
@@ -317,7 +331,7 @@ pub async fn run_import<O: RowObserver>(
     let mut totals = ImportTotals::default();
     if let (Some(s), Some(id), Some(ctx)) = (store, &run_id, &ctx) {
         while let Some(batch) = batches.recv().await {
-            totals.counts += s.import_batch(id, ctx, &batch, actor).await?;
+            totals.counts += s.import_prepared(id, ctx, &batch, actor).await?;
         }
     }
     drop(batches);
@@ -326,6 +340,9 @@ pub async fn run_import<O: RowObserver>(
         .map_err(|e| ImportError::Reader(e.to_string()))?;
     if let Some(e) = read.failed {
         return Err(ImportError::Observer(e));
+    }
+    if let Some(e) = read.unprepared {
+        return Err(ImportError::Store(e));
     }
     let report = read.report;
     totals.rows_read = report.total;

@@ -47,7 +47,7 @@ pub use db::import_merge::{
 };
 pub use db::imports::{
     IMPORTED_ENTITY, ImportCounts, ImportItem, ImportRun, ImportRunInput, ImportTotals,
-    ImportedRecord,
+    ImportedRecord, PreparedItem,
 };
 pub use db::ledger_verify::AuditOptions;
 pub use db::outbox::MaterialiseReport;

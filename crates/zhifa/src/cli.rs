@@ -422,4 +422,19 @@ pub enum BenchCmd {
         #[arg(long, value_name = "ALG", default_value = "sm3")]
         hash: zhifa_ledger::HashAlg,
     },
+    /// P2: records per second of a large standard import through the real pipeline (read,
+    /// map, validate, store, ledger) vs the raw bulk insert of the same rows (SQLite prepared
+    /// multi-row inserts in one transaction; PostgreSQL COPY), with resident memory sampled.
+    /// With `--database-url postgres://…` (or ZHIFA_DATABASE_URL) PostgreSQL is measured too.
+    Import {
+        /// Rows of the generated export (standard CSV profile, 执法对象).
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        /// Records per import transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
 }

@@ -232,7 +232,8 @@ async fn case_count(app: &TestApp) -> u64 {
         .total as u64
 }
 
-async fn examples_upload_once(db: Db) {
+/// A test app that keeps the validation reports of stored uploads in a scratch directory.
+async fn app_keeping_reports(db: Db) -> (tempfile::TempDir, TestApp) {
     let dir = tempfile::tempdir().expect("import dir");
     let app = TestApp::builder()
         .imports(ImportSettings {
@@ -241,6 +242,11 @@ async fn examples_upload_once(db: Db) {
         })
         .start(db)
         .await;
+    (dir, app)
+}
+
+async fn examples_upload_once(db: Db) {
+    let (dir, app) = app_keeping_reports(db).await;
     register_example_references(&app, true).await;
     let mut total = 0i64;
     let mut run_ids = Vec::new();
@@ -368,6 +374,39 @@ async fn examples_upload_once(db: Db) {
     assert!(tmp.is_empty(), "left behind: {tmp:?}");
 
     assert!(ledger_intact(&app).await >= total as u64);
+
+    // The imported cases are evaluated by the supervision rules like any other case: the
+    // exported decisions record no prior notice, which the rules find (APL Art. 44).
+    let calendar = zhifa_domain::calendar::LegalCalendar::builtin();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    app.store
+        .supervision_pass(&calendar, today, 10_000)
+        .await
+        .expect("pass");
+    app.store
+        .supervision_sweep(&calendar, today, true)
+        .await
+        .expect("sweep");
+    let alerts = app
+        .store
+        .list_alerts_in(
+            &Scope::All,
+            &zhifa_store::supervision_model::AlertFilter::default(),
+            PageRequest {
+                offset: 0,
+                limit: 500,
+            },
+        )
+        .await
+        .expect("alerts");
+    assert!(
+        alerts
+            .items
+            .iter()
+            .any(|a| a.rule_id == "notice_missing" && a.case_id.is_some()),
+        "no alert on the imported cases: {:?}",
+        alerts.items
+    );
 }
 on_both!(examples_upload_once => examples_upload_once_sqlite, examples_upload_once_postgres);
 
@@ -389,14 +428,7 @@ fn rejections_with(answer: &Value, code: &str) -> Vec<(String, String, String)> 
 /// are rejected in the report with the field, a stable code and a Chinese message; nothing of
 /// them is stored; once the references are registered the same upload imports them.
 async fn unknown_references_are_rejected(db: Db) {
-    let dir = tempfile::tempdir().expect("import dir");
-    let app = TestApp::builder()
-        .imports(ImportSettings {
-            dir: Some(dir.path().to_path_buf()),
-            ..ImportSettings::default()
-        })
-        .start(db)
-        .await;
+    let (_dir, app) = app_keeping_reports(db).await;
     let accepted = expected_records("market-regulation").len();
     let answer = upload(&app, "market-regulation", &[]).await;
     let [_, acc, added, _, _, _, _] = counts(&answer);

@@ -198,11 +198,22 @@ fn aad(key_index: &str) -> Vec<u8> {
     format!("imported_record:{key_index}").into_bytes()
 }
 
-/// A batch item with its index and digest.
-struct Keyed<'a> {
-    item: &'a ImportItem,
+/// An item with its blind index, digest and sealed record, computed by
+/// [`Store::prepare_import`] before the write transaction (the import pipeline does it on its
+/// reading thread, so the writer only writes).
+#[derive(Debug, Clone)]
+pub struct PreparedItem {
+    item: ImportItem,
     key_index: String,
     record_sm3: String,
+    sealed: String,
+}
+
+impl PreparedItem {
+    /// The item prepared.
+    pub fn item(&self) -> &ImportItem {
+        &self.item
+    }
 }
 
 impl Store {
@@ -272,6 +283,25 @@ impl Store {
         run_from_row(&row)
     }
 
+    /// The blind index of the item's natural key, the SM3 of its JSON line and the line
+    /// sealed (SM4-GCM, bound to the key): the CPU work of an import, done outside the write
+    /// transaction.
+    pub fn prepare_import(&self, item: ImportItem) -> Result<PreparedItem> {
+        let key_index = self
+            .cipher
+            .blind_index(key_text(&item.record_type, &item.natural_key).as_bytes());
+        let sealed = hex::encode(
+            self.cipher
+                .encrypt(item.record_json.as_bytes(), &aad(&key_index))?,
+        );
+        Ok(PreparedItem {
+            record_sm3: sm3_hex(item.record_json.as_bytes()),
+            key_index,
+            sealed,
+            item,
+        })
+    }
+
     /// Imports a batch of accepted records in one transaction (see the module docs): adds new
     /// keys, replaces changed ones, leaves identical ones; one change-log row and ledger leaf
     /// per added or replaced record; the targets of added or replaced officers and of every
@@ -284,25 +314,32 @@ impl Store {
         items: &[ImportItem],
         actor: &Actor,
     ) -> Result<ImportCounts> {
+        let prepared = items
+            .iter()
+            .map(|i| self.prepare_import(i.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        self.import_prepared(run_id, ctx, &prepared, actor).await
+    }
+
+    /// [`Store::import_batch`] of items prepared with [`Store::prepare_import`].
+    pub async fn import_prepared(
+        &self,
+        run_id: &str,
+        ctx: &ImportContext,
+        items: &[PreparedItem],
+        actor: &Actor,
+    ) -> Result<ImportCounts> {
         let mut counts = ImportCounts::default();
         // Latest record per key, in first-seen order.
-        let mut order: Vec<String> = Vec::new();
-        let mut latest: HashMap<String, Keyed<'_>> = HashMap::new();
-        for item in items {
-            let key_index = self
-                .cipher
-                .blind_index(key_text(&item.record_type, &item.natural_key).as_bytes());
-            let keyed = Keyed {
-                item,
-                record_sm3: sm3_hex(item.record_json.as_bytes()),
-                key_index: key_index.clone(),
-            };
-            if latest.insert(key_index.clone(), keyed).is_some() {
+        let mut order: Vec<&str> = Vec::new();
+        let mut latest: HashMap<&str, &PreparedItem> = HashMap::new();
+        for p in items {
+            if latest.insert(&p.key_index, p).is_some() {
                 // An earlier record of this batch with the same key is superseded by this one;
                 // it is counted as unchanged (nothing of it is written).
                 counts.unchanged += 1;
             } else {
-                order.push(key_index);
+                order.push(&p.key_index);
             }
         }
         if order.is_empty() {
@@ -318,21 +355,21 @@ impl Store {
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(false);
             for k in chunk {
-                q = q.bind(k.clone());
+                q = q.bind(k.to_string());
             }
             for r in q.fetch_all(&mut *tx).await? {
                 stored.insert(r.try_get("key_index")?, r.try_get("record_sm3")?);
             }
         }
-        let mut rows: Vec<(&Keyed<'_>, String)> = Vec::new();
+        let mut rows: Vec<&PreparedItem> = Vec::with_capacity(order.len());
         let mut changes: Vec<ChangeRecord> = Vec::new();
         let (mut officers, mut cases) = (Vec::new(), Vec::new());
         for key in &order {
-            let k = &latest[key];
+            let k = latest[key];
             if let ImportTarget::Case(c) = &k.item.target {
                 cases.push(&**c);
             }
-            let before = match stored.get(key) {
+            let before = match stored.get(*key) {
                 Some(sm3) if *sm3 == k.record_sm3 => {
                     counts.unchanged += 1;
                     continue;
@@ -349,10 +386,7 @@ impl Store {
             if let ImportTarget::Officer(o) = &k.item.target {
                 officers.push(&**o);
             }
-            let sealed = self
-                .cipher
-                .encrypt(k.item.record_json.as_bytes(), &aad(key))?;
-            rows.push((k, hex::encode(sealed)));
+            rows.push(k);
             let mut after = k.item.masked.clone();
             if let Value::Object(m) = &mut after {
                 m.insert("record_sm3".into(), Value::String(k.record_sm3.clone()));
@@ -360,7 +394,7 @@ impl Store {
             }
             changes.push(ChangeRecord {
                 entity: IMPORTED_ENTITY.to_string(),
-                entity_id: key.clone(),
+                entity_id: key.to_string(),
                 action: if before.is_some() { "update" } else { "import" }.to_string(),
                 before,
                 after: Some(after),
@@ -377,13 +411,13 @@ impl Store {
                    record = excluded.record, record_sm3 = excluded.record_sm3, \
                    last_run = excluded.last_run, updated_at = excluded.updated_at",
         }
-        .run(&mut tx, self.backend, &rows, |q, (k, sealed)| {
+        .run(&mut tx, self.backend, &rows, |q, k| {
             q.bind(k.key_index.clone())
                 .bind(k.item.record_type.clone())
                 .bind(k.item.key_masked.clone())
                 .bind(k.item.source_system.clone())
                 .bind(k.item.source_id.clone())
-                .bind(sealed.clone())
+                .bind(k.sealed.clone())
                 .bind(k.record_sm3.clone())
                 .bind(run_id.to_string())
                 .bind(run_id.to_string())

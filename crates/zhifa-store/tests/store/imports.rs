@@ -156,6 +156,14 @@ async fn import(store: &Store, items: &[ImportItem]) -> ImportCounts {
         .expect("batch")
 }
 
+async fn ledger_intact(store: &Store) {
+    let audit = store
+        .verify_ledger(&AuditOptions::default())
+        .await
+        .expect("audit");
+    assert!(audit.is_intact(), "{:?}", audit.findings);
+}
+
 fn counts(c: ImportCounts) -> [u64; 5] {
     [c.added, c.changed, c.unchanged, c.base, c.cases]
 }
@@ -213,11 +221,7 @@ async fn imported_officers_reach_the_base_tables(store: Store) {
             .iter()
             .any(|c| c.entity == "officer" && c.action == "update" && c.entity_id == officer.id)
     );
-    let audit = store
-        .verify_ledger(&AuditOptions::default())
-        .await
-        .expect("audit");
-    assert!(audit.is_intact(), "{:?}", audit.findings);
+    ledger_intact(&store).await;
 }
 store_test!(
     imported_officers_reach_the_base_tables,
@@ -314,11 +318,7 @@ async fn imported_cases_reach_the_case_list(store: Store) {
         .expect("cases");
     assert_eq!(again.total, 3);
     assert_eq!(all_changes(&store).await.len(), changes);
-    let audit = store
-        .verify_ledger(&AuditOptions::default())
-        .await
-        .expect("audit");
-    assert!(audit.is_intact(), "{:?}", audit.findings);
+    ledger_intact(&store).await;
 }
 store_test!(
     imported_cases_reach_the_case_list,

@@ -17,7 +17,7 @@ use zhifa_store::{AuditOptions, ChangeRecord, Store, StoreOptions};
 use crate::cli::BenchCmd;
 
 /// Runs a benchmark. `database_url` (global `--database-url` or `ZHIFA_DATABASE_URL`) adds a
-/// PostgreSQL run to `bench cases` when it names a PostgreSQL server.
+/// PostgreSQL run to `bench cases` and `bench import` when it names a PostgreSQL server.
 pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
     match what {
         BenchCmd::Cases {
@@ -52,6 +52,15 @@ pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
             postgres,
             hash,
         } => super::runtime()?.block_on(ledger(leaves, batch.max(1), postgres, hash)),
+        BenchCmd::Import { rows, batch, json } => {
+            let postgres = database_url.filter(|u| u.starts_with("postgres"));
+            super::runtime()?.block_on(super::bench_import::run(super::bench_import::Options {
+                rows,
+                batch,
+                postgres,
+                json,
+            }))
+        }
     }
 }
 
@@ -89,7 +98,8 @@ fn rate(n: u64, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
 
-async fn open(url: &str, hash: Option<HashAlg>) -> Result<Store> {
+/// A migrated bench store at `url` (fixed field key), with the ledger hash set if given.
+pub(super) async fn open(url: &str, hash: Option<HashAlg>) -> Result<Store> {
     let store = Store::connect(StoreOptions {
         url: url.to_string(),
         max_connections: 4,

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_cases;
 mod bench_dashboards;
+mod bench_import;
 mod bench_supervision;
 mod calendar;
 mod check;
