@@ -12,7 +12,7 @@
 //! progress bar, the server's streamed CSV report).
 //!
 //! When storing, each accepted record's target on the node (officers, cases) is built on the
-//! reading thread from the node's references loaded once per run ([`targets`]); a record
+//! reading thread from the node's references loaded once per run (`targets`); a record
 //! whose agency or officer the node does not know becomes a rejection there, before the
 //! observer and the report see the row. A dry run checks the rows against the standard only.
 //!
