@@ -655,12 +655,8 @@ impl Store {
         w.and(format!("active = {yes}"));
         let key = key_sql(by, SUBJECT_COLS);
         let sql = grouped_sql(&key, "COUNT(*) AS n", "subjects", &w);
-        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
-            let n: i64 = r.try_get("n")?;
-            if n > 0 || by.is_none() {
-                out.entry(key_of(&r)?).or_default().agencies = n;
-            }
-        }
+        self.grouped_counts(sql, &w, by.is_none(), &mut out, |m, n| m.agencies = n)
+            .await?;
         // Units with nothing counted (e.g. an inactive agency whose case was closed after the
         // period) are not rows; both sources agree on that.
         out.retain(|k, m| k == "*" || *m != Metrics::default());
@@ -741,12 +737,8 @@ impl Store {
         let last = w.arg(Arg::Text(q.to.to_string()));
         w.and(format!("day <= {last}"));
         let sql = grouped_sql(&key, &format!("{} AS n", sum_of("n")), "open_stats", &w);
-        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
-            let n: i64 = r.try_get("n")?;
-            if n != 0 || by.is_none() {
-                out.entry(key_of(&r)?).or_default().open_now = n;
-            }
-        }
+        self.grouped_counts(sql, &w, by.is_none(), out, |m, n| m.open_now = n)
+            .await?;
         let (mut w, from, to) = period_where(CASE_COLS, t, q);
         let today = w.arg(Arg::Text(q.today.to_string()));
         w.and(format!("stage NOT IN ({})", closed_stages()));
@@ -759,12 +751,8 @@ impl Store {
             Backend::Postgres => "cases",
         };
         let sql = grouped_sql(&key, "COUNT(*) AS n", table, &w);
-        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
-            let n: i64 = r.try_get("n")?;
-            if n != 0 || by.is_none() {
-                out.entry(key_of(&r)?).or_default().overdue = n;
-            }
-        }
+        self.grouped_counts(sql, &w, by.is_none(), out, |m, n| m.overdue = n)
+            .await?;
         Ok(())
     }
 
@@ -819,6 +807,25 @@ impl Store {
             let m: String = r.try_get("m")?;
             if let Some(e) = months.get_mut(&m) {
                 e.alerts = r.try_get("total")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a grouped count (columns `k`, `n`) and stores each group's `n` with `set`; groups
+    /// counting zero are left out of breakdowns, kept for a total.
+    async fn grouped_counts(
+        &self,
+        sql: String,
+        w: &Where,
+        total: bool,
+        out: &mut BTreeMap<String, Metrics>,
+        set: impl Fn(&mut Metrics, i64),
+    ) -> Result<()> {
+        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            if n != 0 || total {
+                set(out.entry(key_of(&r)?).or_default(), n);
             }
         }
         Ok(())
@@ -907,12 +914,8 @@ impl Store {
         let (w, from) = self.inspection_where(t, q);
         let key = key_sql(by, CASE_COLS);
         let sql = grouped_sql(&key, "COUNT(*) AS n", &from, &w);
-        for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
-            let n: i64 = r.try_get("n")?;
-            if n > 0 || by.is_none() {
-                out.entry(key_of(&r)?).or_default().inspections = n;
-            }
-        }
+        self.grouped_counts(sql, &w, by.is_none(), out, |m, n| m.inspections = n)
+            .await?;
         Ok(())
     }
 
