@@ -6,7 +6,12 @@
 //!   writing transaction. A period reads its whole months from `case_stats` and the days of
 //!   the months it cuts from `case_stats_day`, each as `key IN (…)` so that every bucket's
 //!   region is one range of the clustered key; open cases from `open_stats`; overdue from the
-//!   open cases by deadline (partial index `cases_overdue`); alerts from `alert_stats`;
+//!   open cases by deadline (partial index `cases_overdue`); alerts from `alert_stats`. A
+//!   target of the whole country or of one province not broken down below the province reads
+//!   the roll-up per (month, province, field) of migration 0011 instead (`case_stats_prov`,
+//!   `alert_stats_prov`, `open_stats_prov`: a few thousand rows for a national year instead
+//!   of ~175,000 agency buckets). The acting agencies (执法主体 with a case received or
+//!   decided) are counted from each agency's bitmask of acting months (`agency_months`);
 //! - **the projection** (the reference the aggregates are tested against): one `GROUP BY` per
 //!   table over `cases`, the inspection records in `case_events` and `supervision_alerts`,
 //!   reading only cases “alive” in the period (registered before its end, not closed before
@@ -157,19 +162,77 @@ fn alert_bucket_where(t: &StatsTarget, q: &StatsQuery) -> Where {
     w
 }
 
-/// The case buckets of a target's period: its whole months from `case_stats`, the days of the
-/// months it cuts from `case_stats_day` (same columns, the period column named `month`), each
-/// read as `key IN (…)` so that each bucket's region is one range of the clustered key.
-/// Returns the clause (its conditions, when the source is one table), the `FROM` and the name
-/// of the period column.
-fn bucket_source(t: &StatsTarget, q: &StatsQuery) -> (Where, String, &'static str) {
+/// Which buckets a query reads: the agencies' (migration 0010) or their roll-up per province
+/// (migration 0011), whose `region_code` is the two-digit province prefix and which has no
+/// agency column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grain {
+    /// `case_stats`, `alert_stats`, `open_stats`.
+    Agency,
+    /// `case_stats_prov`, `alert_stats_prov`, `open_stats_prov`.
+    Province,
+}
+
+/// The summed columns of the case buckets, in table order.
+const BUCKET_SUMS: &str = "received, filed, decided, fine_fen, deviations, late, published, \
+                           reviews_due, reviewed, closed, inspections";
+
+impl Grain {
+    /// The province roll-up answers a target of the whole country or of one province, for
+    /// one agency of none, when it is grouped by nothing below the province.
+    fn of(t: &StatsTarget, by: Option<(Breakdown, usize)>) -> Grain {
+        let coarse = t.agency_id.is_none()
+            && t.prefix.len() <= 2
+            && match by {
+                None | Some((Breakdown::Fields, _)) => true,
+                Some((Breakdown::Regions, len)) => len <= 2,
+                Some((Breakdown::Agencies, _)) => false,
+            };
+        if coarse {
+            Grain::Province
+        } else {
+            Grain::Agency
+        }
+    }
+
+    /// The monthly case buckets.
+    fn cases(self) -> &'static str {
+        match self {
+            Grain::Agency => "case_stats",
+            Grain::Province => "case_stats_prov",
+        }
+    }
+
+    /// The monthly alert buckets.
+    fn alerts(self) -> &'static str {
+        match self {
+            Grain::Agency => "alert_stats",
+            Grain::Province => "alert_stats_prov",
+        }
+    }
+
+    /// The key columns a union of monthly and daily buckets keeps.
+    fn keys(self) -> &'static str {
+        match self {
+            Grain::Agency => "region_code, agency_id, field",
+            Grain::Province => "region_code, field",
+        }
+    }
+}
+
+/// The case buckets of a target's period: its whole months from the monthly buckets of
+/// `grain`, the days of the months it cuts from `case_stats_day` (same columns, the period
+/// column named `month`), each read as `key IN (…)` so that each bucket's region is one range
+/// of the clustered key. Returns the clause (its conditions, when the source is one table),
+/// the `FROM` and the name of the period column.
+fn bucket_source(t: &StatsTarget, q: &StatsQuery, grain: Grain) -> (Where, String, &'static str) {
     let mut w = Where::new();
     target_where(&mut w, CASE_COLS, t);
     let target = w.take_conditions();
     let (months, days) = q.buckets();
     let mut parts: Vec<(&str, &str, String)> = Vec::new();
     for (table, col, keys) in [
-        ("case_stats", "month", months),
+        (grain.cases(), "month", months),
         ("case_stats_day", "day", days),
     ] {
         if keys.is_empty() {
@@ -192,7 +255,12 @@ fn bucket_source(t: &StatsTarget, q: &StatsQuery) -> (Where, String, &'static st
         _ => {
             let union = parts
                 .iter()
-                .map(|(table, _, cond)| format!("SELECT * FROM {table} WHERE {cond}"))
+                .map(|(table, col, cond)| {
+                    format!(
+                        "SELECT {}, {col} AS month, {BUCKET_SUMS} FROM {table} WHERE {cond}",
+                        grain.keys()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" UNION ALL ");
             // No part only for an empty period, which `StatsQuery::new` refuses.
@@ -204,6 +272,50 @@ fn bucket_source(t: &StatsTarget, q: &StatsQuery) -> (Where, String, &'static st
             (w, from, "month")
         }
     }
+}
+
+/// The agencies of a target acting in its period (a case received or decided): the months'
+/// bits of `agency_months` and the days of the cut months in `case_stats_day`, as one
+/// `SELECT region_code, agency_id, field` to count distinct agencies from.
+fn acting_source(t: &StatsTarget, q: &StatsQuery) -> (Where, String) {
+    let mut w = Where::new();
+    target_where(&mut w, CASE_COLS, t);
+    let target = w.take_conditions();
+    let and_target = if target.is_empty() {
+        String::new()
+    } else {
+        format!("{target} AND ")
+    };
+    let (months, days) = q.buckets();
+    let mut masks: BTreeMap<String, i64> = BTreeMap::new();
+    for m in &months {
+        if let (Some(year), Some(Ok(month))) = (m.get(..4), m.get(5..7).map(str::parse::<u32>)) {
+            *masks.entry(year.to_string()).or_default() |= 1i64 << (month.clamp(1, 12) - 1);
+        }
+    }
+    let mut parts = Vec::new();
+    if !masks.is_empty() {
+        let years = masks
+            .into_iter()
+            .map(|(year, mask)| {
+                let year = w.arg(Arg::Text(year));
+                format!("(year = {year} AND (months & {mask}) <> 0)")
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        parts.push(format!(
+            "SELECT region_code, agency_id, field FROM agency_months WHERE {and_target}({years})"
+        ));
+    }
+    if !days.is_empty() {
+        let keys: Vec<String> = days.into_iter().map(|k| w.arg(Arg::Text(k))).collect();
+        parts.push(format!(
+            "SELECT region_code, agency_id, field FROM case_stats_day WHERE {and_target}\
+             day IN ({}) AND (received > 0 OR decided > 0)",
+            keys.join(", ")
+        ));
+    }
+    (w, format!("({}) AS a", parts.join(" UNION ALL ")))
 }
 
 /// A count of rows meeting `cond`.
@@ -242,11 +354,9 @@ pub(super) fn fen_of(row: &AnyRow, col: &str) -> Result<Fen> {
     Ok(Fen::new(v.max(0)).unwrap_or_default())
 }
 
-/// The dated case figures of a grouped row (columns `acting`, `received`, `filed`, `decided`,
-/// `closed`, `fine`, `deviations`, `late`, `published`, `reviews_due`, `reviewed`), from
-/// either source.
+/// The dated case figures of a grouped row (columns `received`, `filed`, `decided`, `closed`,
+/// `fine`, `deviations`, `late`, `published`, `reviews_due`, `reviewed`), from either source.
 fn read_dated(m: &mut Metrics, r: &AnyRow) -> Result<()> {
-    m.acting_agencies = r.try_get("acting")?;
     m.received = r.try_get("received")?;
     m.filed = r.try_get("filed")?;
     m.decided = r.try_get("decided")?;
@@ -585,10 +695,11 @@ impl Store {
             let w = alert_bucket_where(&t, q);
             let sql = format!(
                 "SELECT rule_id, MAX(rule_name) AS rule_name, {} AS total, {} AS open \
-                 FROM alert_stats{} GROUP BY rule_id HAVING SUM(total) > 0 \
+                 FROM {}{} GROUP BY rule_id HAVING SUM(total) > 0 \
                  ORDER BY total DESC, rule_id",
                 sum_of("total"),
                 sum_of("open"),
+                Grain::of(&t, None).alerts(),
                 w.sql()
             );
             (w, sql)
@@ -667,7 +778,8 @@ impl Store {
     }
 
     /// The dated figures of the period from the maintained buckets (`case_stats`,
-    /// `case_stats_day`, `alert_stats`, kept by the triggers of migration 0010).
+    /// `case_stats_day`, `alert_stats` of migration 0010, or their province roll-up of
+    /// migration 0011) and the acting agencies from `agency_months`.
     async fn bucket_metrics(
         &self,
         t: &StatsTarget,
@@ -675,30 +787,24 @@ impl Store {
         by: Option<(Breakdown, usize)>,
         out: &mut BTreeMap<String, Metrics>,
     ) -> Result<()> {
+        let grain = Grain::of(t, by);
         let key = key_sql(by, CASE_COLS);
-        let (w, from, _) = bucket_source(t, q);
+        let (w, from, _) = bucket_source(t, q, grain);
         let columns = [
-            "COUNT(DISTINCT CASE WHEN received > 0 OR decided > 0 THEN agency_id END) AS acting"
-                .to_string(),
+            ("received", "received"),
+            ("filed", "filed"),
+            ("decided", "decided"),
+            ("closed", "closed"),
+            ("fine_fen", "fine"),
+            ("deviations", "deviations"),
+            ("late", "late"),
+            ("published", "published"),
+            ("reviews_due", "reviews_due"),
+            ("reviewed", "reviewed"),
+            ("inspections", "inspections"),
         ]
-        .into_iter()
-        .chain(
-            [
-                ("received", "received"),
-                ("filed", "filed"),
-                ("decided", "decided"),
-                ("closed", "closed"),
-                ("fine_fen", "fine"),
-                ("deviations", "deviations"),
-                ("late", "late"),
-                ("published", "published"),
-                ("reviews_due", "reviews_due"),
-                ("reviewed", "reviewed"),
-                ("inspections", "inspections"),
-            ]
-            .iter()
-            .map(|(c, alias)| format!("{} AS {alias}", sum_of(c))),
-        )
+        .iter()
+        .map(|(c, alias)| format!("{} AS {alias}", sum_of(c)))
         .collect::<Vec<_>>()
         .join(", ");
         let sql = grouped_sql(&key, &columns, &from, &w);
@@ -707,13 +813,17 @@ impl Store {
             read_dated(m, &r)?;
             m.inspections = r.try_get("inspections")?;
         }
+        let (w, from) = acting_source(t, q);
+        let sql = grouped_sql(&key, "COUNT(DISTINCT agency_id) AS n", &from, &Where::new());
+        self.grouped_counts(sql, &w, by.is_none(), out, |m, n| m.acting_agencies = n)
+            .await?;
         if !q.whole_months() {
             // Alerts are bucketed by month only; those of cut months are few enough to count.
             return self.alert_metrics(t, q, by, out).await;
         }
         let w = alert_bucket_where(t, q);
         let columns = format!("{} AS total, {} AS open", sum_of("total"), sum_of("open"));
-        let sql = grouped_sql(&key, &columns, "alert_stats", &w);
+        let sql = grouped_sql(&key, &columns, grain.alerts(), &w);
         for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
             let m = out.entry(key_of(&r)?).or_default();
             m.alerts_total = r.try_get("total")?;
@@ -734,9 +844,19 @@ impl Store {
         let key = key_sql(by, CASE_COLS);
         let mut w = Where::new();
         target_where(&mut w, CASE_COLS, t);
-        let last = w.arg(Arg::Text(q.to.to_string()));
-        w.and(format!("day <= {last}"));
-        let sql = grouped_sql(&key, &format!("{} AS n", sum_of("n")), "open_stats", &w);
+        // The province roll-up counts per month received: it answers a period ending with a
+        // month (or today, after which nothing is received yet).
+        let by_month = q.to >= q.today || q.to == last_of_month(q.to);
+        let table = if Grain::of(t, by) == Grain::Province && by_month {
+            let last = w.arg(Arg::Text(q.to.format("%Y-%m").to_string()));
+            w.and(format!("month <= {last}"));
+            "open_stats_prov"
+        } else {
+            let last = w.arg(Arg::Text(q.to.to_string()));
+            w.and(format!("day <= {last}"));
+            "open_stats"
+        };
+        let sql = grouped_sql(&key, &format!("{} AS n", sum_of("n")), table, &w);
         self.grouped_counts(sql, &w, by.is_none(), out, |m, n| m.open_now = n)
             .await?;
         let (mut w, from, to) = period_where(CASE_COLS, t, q);
@@ -764,7 +884,8 @@ impl Store {
         q: &StatsQuery,
         months: &mut BTreeMap<String, MonthRow>,
     ) -> Result<()> {
-        let (w, from, col) = bucket_source(t, q);
+        let grain = Grain::of(t, None);
+        let (w, from, col) = bucket_source(t, q, grain);
         let sql = format!(
             "SELECT substr({col}, 1, 7) AS m, {} AS received, {} AS filed, {} AS decided, \
              {} AS fine, {} AS closed FROM {from}{} GROUP BY substr({col}, 1, 7)",
@@ -788,8 +909,9 @@ impl Store {
         let (w, sql) = if q.whole_months() {
             let w = alert_bucket_where(t, q);
             let sql = format!(
-                "SELECT month AS m, {} AS total FROM alert_stats{} GROUP BY month",
+                "SELECT month AS m, {} AS total FROM {}{} GROUP BY month",
                 sum_of("total"),
+                grain.alerts(),
                 w.sql()
             );
             (w, sql)
@@ -898,6 +1020,7 @@ impl Store {
         for r in query_with(sql, w.args()).fetch_all(&self.pool).await? {
             let m = out.entry(key_of(&r)?).or_default();
             read_dated(m, &r)?;
+            m.acting_agencies = r.try_get("acting")?;
             m.open_now = r.try_get("open_now")?;
             m.overdue = r.try_get("overdue")?;
         }

@@ -533,6 +533,7 @@ async fn aggregates_match_the_projection(store: Store) {
                 ("2026-03-01", "2026-03-31"),
                 ("2026-04-01", "2026-06-30"),
                 ("2025-11-01", "2026-12-31"),
+                ("2024-05-01", "2026-06-30"),
                 // Cut months: days of March and June, whole April and May.
                 ("2026-03-15", "2026-06-20"),
                 ("2026-03-19", "2026-03-26"),
@@ -667,6 +668,28 @@ async fn aggregates_match_the_projection(store: Store) {
     assert_eq!(after.inspections, before.inspections + 1);
     assert_eq!(after.received, before.received, "T3 was received in 2025");
     assert_eq!((after.alerts_total, after.alerts_open), (1, 0));
+
+    // 越秀's only case moves (as a DBA might move it) to 2024: the agency no longer acts in
+    // 2026, so its month's bit clears in the acting bitmask (migration 0011).
+    let acting = || async {
+        let (_, m) = store
+            .stats_metrics_from(&Scope::All, &year(), None, StatsSource::Aggregates)
+            .await
+            .unwrap();
+        m["*"].acting_agencies
+    };
+    let acting_before = acting().await;
+    sqlx::query(
+        "UPDATE cases SET opened_on = '2024-05-06', decided_on = '2024-05-06', \
+         closed_on = CASE WHEN closed_on IS NULL THEN NULL ELSE '2024-05-06' END \
+         WHERE agency_id = $1",
+    )
+    .bind(w.y.agency.id.clone())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(acting().await, acting_before - 1);
+    agree("after a case moved").await;
 }
 store_test!(
     aggregates_match_the_projection,
