@@ -179,6 +179,47 @@ pub fn specs(kind: &str) -> Vec<Spec> {
 /// A submitted form: every (name, value) pair in order (checkboxes repeat names).
 pub type Pairs = [(String, String)];
 
+/// What a form submitted, kept to fill the same form again when the command is refused or
+/// incomplete, so that nothing the officer typed is lost. A page with several forms (the case
+/// page's command panel) fills only the form of the submitted kind.
+#[derive(Debug, Clone, Default)]
+pub struct Submitted {
+    kind: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl Submitted {
+    /// The pairs a form of `kind` submitted.
+    pub fn new(kind: &str, pairs: &Pairs) -> Submitted {
+        Submitted {
+            kind: kind.to_string(),
+            pairs: pairs.to_vec(),
+        }
+    }
+
+    /// Whether the form of `kind` was submitted (and is being shown again).
+    pub fn is(&self, kind: &str) -> bool {
+        !self.pairs.is_empty() && self.kind == kind
+    }
+
+    /// The submitted value of `name` in the form of `kind` (empty for other forms).
+    pub fn value(&self, kind: &str, name: &str) -> &str {
+        if !self.is(kind) {
+            return "";
+        }
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether `value` was among the values of `name` (checkboxes, options) in the form of
+    /// `kind`.
+    pub fn has(&self, kind: &str, name: &str, value: &str) -> bool {
+        self.is(kind) && self.pairs.iter().any(|(k, v)| k == name && v == value)
+    }
+}
+
 /// The first value of a field, trimmed.
 pub fn first(form: &Pairs, name: &str) -> String {
     form.iter()

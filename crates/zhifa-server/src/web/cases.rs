@@ -22,7 +22,7 @@ use zhifa_store::model::{PageRequest, PowerFilter};
 use zhifa_store::scope::roles;
 use zhifa_store::{Scope, StoreError};
 
-use super::case_forms::{self, FieldView, OUTCOMES, Pairs, first};
+use super::case_forms::{self, FieldView, OUTCOMES, Pairs, Submitted, first};
 use super::labels::{code_label, code_options, yuan};
 use super::member::{FormFields, Me};
 use super::{PAGE_SIZE, PageError, PageQuery, PageResult, Pager, non_empty, offset_param, render};
@@ -323,7 +323,8 @@ struct NewPage {
     key: String,
     today: String,
     agency: String,
-    values: FormFields,
+    /// What the officer submitted, shown again after a refusal or an error.
+    form: Submitted,
     refusal: Option<Refusal>,
     errors: Vec<String>,
     sources: Vec<(String, String)>,
@@ -333,9 +334,12 @@ struct NewPage {
     penalty_types: Vec<(String, String)>,
 }
 
+/// The kind of the case-starting form (案源登记, 当场处罚) in [`Submitted`].
+const START_FORM: &str = "start";
+
 impl NewPage {
     fn v(&self, name: &str) -> &str {
-        self.values.get(name).map_or("", String::as_str)
+        self.form.value(START_FORM, name)
     }
 }
 
@@ -354,7 +358,7 @@ async fn new_page(
     state: &AppState,
     me: &SignedIn,
     on_site: bool,
-    values: FormFields,
+    form: Submitted,
     refusal: Option<Refusal>,
     errors: Vec<String>,
 ) -> PageResult {
@@ -404,7 +408,7 @@ async fn new_page(
             .as_ref()
             .map(|a| a.name.clone())
             .unwrap_or_default(),
-        values,
+        form,
         refusal,
         errors,
         sources: code_options("case_source"),
@@ -418,12 +422,12 @@ async fn new_page(
 
 /// `GET /cases/new`: 案源登记.
 async fn new_form(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    new_page(&state, &me, false, FormFields::new(), None, Vec::new()).await
+    new_page(&state, &me, false, Submitted::default(), None, Vec::new()).await
 }
 
 /// `GET /cases/on-site`: 当场处罚 (simple procedure), laid out for phones.
 async fn on_site_form(State(state): State<AppState>, me: SignedIn) -> PageResult {
-    new_page(&state, &me, true, FormFields::new(), None, Vec::new()).await
+    new_page(&state, &me, true, Submitted::default(), None, Vec::new()).await
 }
 
 fn start_command(form: &Pairs, agency_id: &str, on_site: bool) -> Result<Command, Vec<String>> {
@@ -486,14 +490,6 @@ fn start_command(form: &Pairs, agency_id: &str, on_site: bool) -> Result<Command
     case_forms::to_command(value)
 }
 
-fn values_of(form: &Pairs) -> FormFields {
-    let mut map = FormFields::new();
-    for (k, v) in form {
-        map.entry(k.clone()).or_insert_with(|| v.clone());
-    }
-    map
-}
-
 async fn start(
     state: &AppState,
     me: &SignedIn,
@@ -504,7 +500,17 @@ async fn start(
     check_csrf(&me.session.csrf, Some(first(&form, "_csrf").as_str())).map_err(PageError)?;
     let cmd = match start_command(&form, &agency_id, on_site) {
         Ok(c) => c,
-        Err(errors) => return new_page(state, me, on_site, values_of(&form), None, errors).await,
+        Err(errors) => {
+            return new_page(
+                state,
+                me,
+                on_site,
+                Submitted::new(START_FORM, &form),
+                None,
+                errors,
+            )
+            .await;
+        }
     };
     let key = Some(first(&form, "idempotency_key"))
         .filter(|k| !k.is_empty())
@@ -514,11 +520,27 @@ async fn start(
     match cases::execute(state, &me.scope, None, &env, &cmd).await {
         Ok(o) => Ok(Redirect::to(&format!("/cases/{}", o.case_id)).into_response()),
         Err(StoreError::Refused(r)) => {
-            new_page(state, me, on_site, values_of(&form), Some(r), Vec::new()).await
+            new_page(
+                state,
+                me,
+                on_site,
+                Submitted::new(START_FORM, &form),
+                Some(r),
+                Vec::new(),
+            )
+            .await
         }
         Err(StoreError::Invalid(fields)) => {
             let errors = fields.iter().map(|f| f.message.clone()).collect();
-            new_page(state, me, on_site, values_of(&form), None, errors).await
+            new_page(
+                state,
+                me,
+                on_site,
+                Submitted::new(START_FORM, &form),
+                None,
+                errors,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -597,6 +619,8 @@ struct CasePage {
     documents: Vec<DocumentRef>,
     refusal: Option<(String, Refusal)>,
     errors: Vec<String>,
+    /// The command form submitted, shown again (filled in) after a refusal or an error.
+    form: Submitted,
     key: String,
     today: String,
     penalty_types: Vec<(String, String)>,
@@ -754,6 +778,7 @@ async fn case_page(
     id: &str,
     refusal: Option<(String, Refusal)>,
     errors: Vec<String>,
+    form: Submitted,
     verify: Option<i64>,
 ) -> PageResult {
     let role = me.user().role.clone();
@@ -890,6 +915,7 @@ async fn case_page(
         documents: view.documents.clone(),
         refusal,
         errors,
+        form,
         key: cases::new_key(),
         today: today.to_string(),
         penalty_types: code_options("penalty_type"),
@@ -919,7 +945,16 @@ async fn detail(
         .verify
         .as_deref()
         .and_then(|v| v.trim().parse::<i64>().ok());
-    case_page(&state, &me, &id, None, Vec::new(), verify).await
+    case_page(
+        &state,
+        &me,
+        &id,
+        None,
+        Vec::new(),
+        Submitted::default(),
+        verify,
+    )
+    .await
 }
 
 /// `POST /cases/{id}/commands`: one command from the command panel.
@@ -941,7 +976,8 @@ async fn command(
             ));
         }
         Err(errors) => {
-            return case_page(&state, &me, &id, None, errors, None).await;
+            let submitted = Submitted::new(&kind, &form);
+            return case_page(&state, &me, &id, None, errors, submitted, None).await;
         }
     };
     let key = Some(first(&form, "idempotency_key"))
@@ -953,18 +989,28 @@ async fn command(
         Some(first(&form, "place")),
         key,
     );
+    let submitted = Submitted::new(&kind, &form);
     match cases::execute(&state, &me.scope, Some(&id), &env, &cmd).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(StoreError::Refused(r)) => {
-            case_page(&state, &me, &id, Some((kind, r)), Vec::new(), None).await
+            case_page(
+                &state,
+                &me,
+                &id,
+                Some((kind, r)),
+                Vec::new(),
+                submitted,
+                None,
+            )
+            .await
         }
         Err(StoreError::Invalid(fields)) => {
             let errors = fields.iter().map(|f| f.message.clone()).collect();
-            case_page(&state, &me, &id, None, errors, None).await
+            case_page(&state, &me, &id, None, errors, submitted, None).await
         }
         Err(StoreError::IdempotencyConflict(_)) => {
-            let errors = vec!["表单已提交过，请在刷新后的页面重新填写".to_string()];
-            case_page(&state, &me, &id, None, errors, None).await
+            let errors = vec!["表单已提交过，请核对后重新提交".to_string()];
+            case_page(&state, &me, &id, None, errors, submitted, None).await
         }
         Err(e) => Err(e.into()),
     }

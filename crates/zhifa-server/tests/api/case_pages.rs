@@ -156,7 +156,25 @@ async fn case_flow_through_the_pages(db: Db) {
         )
         .await;
     assert_eq!(one.status, StatusCode::CONFLICT);
-    assert!(one.text().contains("第四十二条"));
+    let text = one.text();
+    assert!(text.contains("第四十二条"));
+    // The refused form comes back open and filled in: the officer ticked stays ticked, the
+    // date stays, and no other form is touched.
+    let form = text
+        .split("id=\"form-assign_officers\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .expect("assign form");
+    assert!(
+        form.contains(&format!("value=\"{}\" checked", w.officers[0])),
+        "{form}"
+    );
+    assert!(!form.contains(&format!("value=\"{}\" checked", w.officers[1])));
+    assert!(form.contains(&format!("value=\"{}\"", ago(19))), "{form}");
+    assert!(
+        text.contains("data-command=\"assign_officers\" open"),
+        "{text}"
+    );
     let two = officer
         .post(
             &format!("{location}/commands"),
@@ -208,7 +226,21 @@ async fn on_site_rules_and_portal_pages(db: Db) {
     let pairs: Vec<(&str, &str)> = high.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = officer.post("/cases/on-site", &pairs).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
-    assert!(r.text().contains("第五十一条"), "{}", r.text());
+    let text = r.text();
+    assert!(text.contains("第五十一条"), "{text}");
+    // Nothing typed is lost: the amount, the facts, the penalty type and both officers.
+    for filled in [
+        "name=\"fine_yuan\" inputmode=\"decimal\" value=\"500\"".to_string(),
+        "name=\"facts\" rows=\"2\">占道经营</textarea>".to_string(),
+        "name=\"penalty_types\" value=\"03\" checked".to_string(),
+        format!("value=\"{}\" checked", w.officers[0]),
+        format!("value=\"{}\" checked", w.officers[1]),
+        "name=\"party_signed\" value=\"on\" checked".to_string(),
+        "name=\"place\" value=\"天河路口\"".to_string(),
+    ] {
+        assert!(text.contains(&filled), "{filled} missing: {text}");
+    }
+    assert!(!text.contains("name=\"collected_on_spot\" value=\"on\" checked"));
     let mut ok = base.clone();
     ok.push(("fine_yuan", "50".to_string()));
     ok[1].1 = "on-site-2".to_string();
