@@ -417,6 +417,38 @@ pub(crate) struct GroupCommit {
     /// The ledger's right edge after the last group this process committed (PostgreSQL), so
     /// the next group need not read it; used only when the log still has that size.
     edge: std::sync::Mutex<Option<zhifa_ledger::CompactRange>>,
+    /// The facts the last committed batch looked up, for the next one.
+    facts: std::sync::Mutex<Option<FactsCache>>,
+}
+
+/// The facts a batch looked up (agencies, officers with their certificates, benchmark ranges),
+/// kept for the next write transaction of this process as long as the change log has not
+/// grown. Every change of base data appends a change-log row under the write lock that case
+/// writes also hold, so the same `MAX(seq)` of `changes` at the start of a later write
+/// transaction means the same facts. Stored only after a commit (a rolled-back change could
+/// otherwise leave its sequence number to a different change).
+#[derive(Debug, Clone, Default)]
+struct FactsCache {
+    change_seq: i64,
+    agencies: HashMap<String, Option<AgencyFacts>>,
+    officers: HashMap<String, Option<OfficerFacts>>,
+    benchmarks: HashMap<String, Vec<BenchmarkRange>>,
+}
+
+impl GroupCommit {
+    /// The cached facts if they are still those of `change_seq`.
+    fn facts_at(&self, change_seq: i64) -> Option<FactsCache> {
+        let guard = self.facts.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .filter(|f| f.change_seq == change_seq)
+            .cloned()
+    }
+
+    /// Keeps the facts of a committed batch.
+    fn keep_facts(&self, facts: FactsCache) {
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts);
+    }
 }
 
 impl std::fmt::Debug for GroupCommit {
@@ -454,6 +486,8 @@ struct Batch<'a> {
     benchmarks: HashMap<String, Vec<BenchmarkRange>>,
     numbers: HashMap<NumberKey, i64>,
     numbers_used: HashSet<NumberKey>,
+    /// `MAX(seq)` of the change log when the batch began (see [`FactsCache`]).
+    change_seq: i64,
     next_seq: i64,
     first_leaf: i64,
     /// The ledger's hash function.
@@ -479,7 +513,8 @@ impl<'a> Batch<'a> {
             "SELECT (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events), \
              COALESCE((SELECT MAX(leaf_index) + 1 FROM ledger_leaves), 0), \
              (SELECT value FROM meta WHERE key = $1), \
-             (SELECT value FROM node_settings WHERE key = $2)",
+             (SELECT value FROM node_settings WHERE key = $2), \
+             (SELECT COALESCE(MAX(seq), 0) FROM changes)",
         )
         .bind(crate::ledger::LEDGER_HASH_KEY)
         .bind(RULES_KEY)
@@ -503,6 +538,7 @@ impl<'a> Batch<'a> {
             benchmarks: HashMap::new(),
             numbers: HashMap::new(),
             numbers_used: HashSet::new(),
+            change_seq: row.try_get(4)?,
             next_seq,
             first_leaf: head.size as i64,
             hash: head.alg,
@@ -511,6 +547,26 @@ impl<'a> Batch<'a> {
             case_order: Vec::new(),
             commands: Vec::new(),
         })
+    }
+
+    /// Starts from the facts an earlier batch of this process looked up, when they are still
+    /// current.
+    fn adopt(&mut self, group: &GroupCommit) {
+        if let Some(f) = group.facts_at(self.change_seq) {
+            self.agencies = f.agencies;
+            self.officers = f.officers;
+            self.benchmarks = f.benchmarks;
+        }
+    }
+
+    /// The facts looked up so far, for the next batch (after this one commits).
+    fn facts(&self) -> FactsCache {
+        FactsCache {
+            change_seq: self.change_seq,
+            agencies: self.agencies.clone(),
+            officers: self.officers.clone(),
+            benchmarks: self.benchmarks.clone(),
+        }
     }
 
     async fn agency(&mut self, tx: &mut Tx, id: &str) -> Result<Option<AgencyFacts>> {
@@ -1354,6 +1410,7 @@ impl Store {
         let started = std::time::Instant::now();
         let mut tx = self.begin_write().await?;
         let mut batch = Batch::new(&mut tx, &first.calendar, first.today).await?;
+        batch.adopt(&self.group);
         let began = started.elapsed();
         // Per command: a finished result, or the seq range of its events once written, or
         // the index of an earlier command in this group it replays.
@@ -1471,10 +1528,12 @@ impl Store {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+        let facts = batch.facts();
         let (written, edge) = batch.flush(&mut tx, &*self.cipher, known).await?;
         let flushed = started.elapsed();
         tx.commit().await?;
         *self.group.edge.lock().unwrap_or_else(|e| e.into_inner()) = edge;
+        self.group.keep_facts(facts);
         tracing::debug!(
             commands = group.len(),
             events = written.len(),
@@ -1623,6 +1682,7 @@ impl Store {
             let used = self.used_keys(&mut tx, chunk).await?;
             let mut seen: HashSet<&str> = HashSet::new();
             let mut batch = Batch::new(&mut tx, calendar, today).await?;
+            batch.adopt(&self.group);
             for script in chunk {
                 let mut state = CaseState::default();
                 let mut taken: Vec<NumberKey> = Vec::new();
@@ -1688,8 +1748,10 @@ impl Store {
                 batch.set_case(&id, case);
                 out.push(Ok(id));
             }
+            let facts = batch.facts();
             batch.flush(&mut tx, &*self.cipher, None).await?;
             tx.commit().await?;
+            self.group.keep_facts(facts);
         }
         Ok(out)
     }
@@ -1764,6 +1826,7 @@ impl Store {
             return Ok(keys.iter().map(|k| (known[k].clone(), false)).collect());
         }
         let mut batch = Batch::new(tx, calendar, today).await?;
+        batch.adopt(&self.group);
         for (case, key) in cases.iter().zip(keys) {
             if let Some(id) = known.get(&key) {
                 out.push((id.clone(), false));

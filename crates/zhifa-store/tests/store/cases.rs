@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use zhifa_domain::calendar::LegalCalendar;
 use zhifa_domain::case::{Command, Envelope, Outcome, Party, Penalty, ReviewOpinion, law};
 use zhifa_store::case_model::{CaseFilter, CommandOutcome};
-use zhifa_store::model::{ChangeFilter, PageRequest, Subject};
+use zhifa_store::model::{CertificateFilter, ChangeFilter, PageRequest, Subject};
 use zhifa_store::{AuditOptions, CaseScript, Scope, Store, StoreError};
 
 use crate::fixtures::*;
@@ -441,6 +441,47 @@ async fn apl_art_42_two_qualified_officers(store: Store) {
     )
     .await
     .expect("two officers");
+
+    // The facts a command looked up are kept for the next write transaction only while base
+    // data is unchanged: once O2's certificate is deactivated, O2 no longer counts.
+    let cert = store
+        .list_certificates(
+            &CertificateFilter {
+                officer_id: Some(fx.o2.clone()),
+                ..Default::default()
+            },
+            PageRequest {
+                offset: 0,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    store
+        .deactivate_certificate(&cert.id, &actor())
+        .await
+        .unwrap();
+    let inspect = Command::MakeRecord {
+        on: d("2026-03-03"),
+        kind: "inspection".into(),
+        place: "当事人经营场所".into(),
+        officers: vec![fx.o1.clone(), fx.o2.clone()],
+        interviewee: None,
+        content: "现场检查。".into(),
+    };
+    let r = refusal(
+        run(
+            &store,
+            &scope,
+            Some(&out.case_id),
+            &env(&fx, "officer", "d", "2026-03-03"),
+            &inspect,
+        )
+        .await,
+    );
+    assert_eq!(r.article, law::APL_42);
 }
 store_test!(
     apl_art_42_two_qualified_officers,
