@@ -390,6 +390,10 @@ pub enum BenchCmd {
         /// Alert-latency samples.
         #[arg(long, default_value_t = 50)]
         samples: usize,
+        /// Cases of the node: the demo's 10,200, plus synthetic cases of the same kind
+        /// (through the rules) up to this many, to measure the sweeps at scale.
+        #[arg(long, default_value_t = crate::demo::cases::CASES)]
+        cases: usize,
         /// Also write the results as JSON to this file.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,

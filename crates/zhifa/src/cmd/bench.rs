@@ -33,12 +33,17 @@ pub fn run(what: BenchCmd, database_url: Option<String>) -> Result<ExitCode> {
                 json,
             }))
         }
-        BenchCmd::Supervision { samples, json } => super::runtime()?.block_on(
-            super::bench_supervision::run(super::bench_supervision::Options {
+        BenchCmd::Supervision {
+            samples,
+            cases,
+            json,
+        } => super::runtime()?.block_on(super::bench_supervision::run(
+            super::bench_supervision::Options {
                 samples: samples.max(1),
+                cases,
                 json,
-            }),
-        ),
+            },
+        )),
         BenchCmd::Dashboards { cases, json, keep } => super::runtime()?.block_on(
             super::bench_dashboards::run(super::bench_dashboards::Options {
                 cases: cases.max(1),

@@ -197,10 +197,22 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
     for (s, store_ms) in &results {
         let duck = reference.as_ref().and_then(|r| r[s.name].as_f64());
         let q = StatsQuery::new(s.from, s.to, today)?;
-        let source = if q.whole_months() {
-            "月汇总表"
+        // What the store reads (migration 0011 for the country and whole provinces).
+        let coarse = s.prefix.len() <= 2
+            && match s.figures {
+                Figures::Agencies => false,
+                Figures::Regions(len) => len <= 2,
+                Figures::Fields | Figures::Monthly | Figures::Rules => true,
+            };
+        let table = if coarse {
+            "省级汇总表"
         } else {
-            "月汇总表 + 日汇总表"
+            "月汇总表"
+        };
+        let source = if q.whole_months() {
+            table.to_string()
+        } else {
+            format!("{table} + 日汇总表")
         };
         match duck {
             Some(d) => println!(

@@ -36,6 +36,8 @@ use crate::config::Config;
 pub struct Options {
     /// Alert-latency samples.
     pub samples: usize,
+    /// Cases of the node: the demo's, plus synthetic cases of the same kind up to this many.
+    pub cases: usize,
     /// Also write the results as JSON to this file.
     pub json: Option<PathBuf>,
 }
@@ -58,6 +60,25 @@ pub async fn run(opts: Options) -> Result<ExitCode> {
     super::serve::run(config.clone(), true, true).await?;
     let store = crate::node::open_store(&config).await?;
     let calendar = crate::node::calendar(&store).await?;
+    if opts.cases > crate::demo::cases::CASES {
+        let more = opts.cases - crate::demo::cases::CASES;
+        println!("  另生成 {more} 件同类案件（经办案规则逐条裁决后入库）……");
+        let added = crate::demo::cases::add(
+            &store,
+            &calendar,
+            more,
+            0x4d4f_5245_2043_4153, // "MORE CAS"
+            1_000_000_000,
+        )
+        .await?;
+        println!(
+            "  入库 {} 件（{} 条指令），{:.0} 秒，{:.0} 件/秒",
+            added.cases,
+            added.commands,
+            added.store_secs,
+            added.cases as f64 / added.store_secs.max(1e-9)
+        );
+    }
     let today = ChinaDate::today().date();
     let cases: i64 = sqlx::query("SELECT COUNT(*) FROM cases")
         .fetch_one(store.pool())

@@ -149,28 +149,80 @@ pub async fn load(store: &Store, calendar: &LegalCalendar) -> Result<CaseStats> 
     stats.generate_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     for (n, chunk) in scripts.chunks(CHUNK).enumerate() {
-        let results = store
-            .run_case_scripts(calendar, today, chunk)
-            .await
-            .context("while storing the demo cases")?;
-        for (i, r) in results.into_iter().enumerate() {
-            if let Err((at, refusal)) = r {
-                let script = &chunk[i];
-                bail!(
-                    "演示案件脚本 {} 的第 {} 条指令（{}）被拒绝：{}（{}，{}）\n指令：{}",
-                    n * CHUNK + i,
-                    at + 1,
-                    script.commands[at].1.kind(),
-                    refusal.message,
-                    refusal.code,
-                    refusal.article,
-                    serde_json::to_string(&script.commands[at].1).unwrap_or_default()
-                );
-            }
-            stats.cases += 1;
-        }
+        stats.cases += store_chunk(store, calendar, today, chunk, n * CHUNK).await?;
     }
     stats.store_secs = t.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+/// Stores scripts through the rules. The generator follows the rules, so a refused script is
+/// an error that names it (its index counted from `first`) and the refusal.
+async fn store_chunk(
+    store: &Store,
+    calendar: &LegalCalendar,
+    today: NaiveDate,
+    chunk: &[CaseScript],
+    first: usize,
+) -> Result<usize> {
+    let results = store
+        .run_case_scripts(calendar, today, chunk)
+        .await
+        .context("while storing the demo cases")?;
+    for (i, r) in results.iter().enumerate() {
+        if let Err((at, refusal)) = r {
+            let script = &chunk[i];
+            bail!(
+                "演示案件脚本 {} 的第 {} 条指令（{}）被拒绝：{}（{}，{}）\n指令：{}",
+                first + i,
+                at + 1,
+                script.commands[*at].1.kind(),
+                refusal.message,
+                refusal.code,
+                refusal.article,
+                serde_json::to_string(&script.commands[*at].1).unwrap_or_default()
+            );
+        }
+    }
+    Ok(results.len())
+}
+
+/// Adds `count` more synthetic cases of the demo's kind to a node holding the demo data
+/// (benchmarks at scale, `zhifa bench supervision --cases`), generated from `seed` and stored
+/// a chunk at a time so memory stays flat; their idempotency keys start after `first_serial`,
+/// clear of the demo's own.
+pub async fn add(
+    store: &Store,
+    calendar: &LegalCalendar,
+    count: usize,
+    seed: u64,
+    first_serial: u64,
+) -> Result<CaseStats> {
+    let end = end_date();
+    let today = zhifa_domain::time::ChinaDate::today().date().max(end);
+    let rules = store.case_rules().await?;
+    let world = World::read(store).await?;
+    let mut rng = Rng::new(seed);
+    let mut stats = CaseStats::default();
+    let mut g = Gen {
+        rng: &mut rng,
+        cal: calendar,
+        rules: &rules,
+        end,
+        world: &world,
+        serial: first_serial,
+    };
+    let started = Instant::now();
+    while stats.cases < count {
+        let mut scripts = Vec::with_capacity(CHUNK);
+        while scripts.len() < CHUNK.min(count - stats.cases) {
+            if let Some((script, _)) = g.case()? {
+                stats.commands += script.commands.len();
+                scripts.push(script);
+            }
+        }
+        stats.cases += store_chunk(store, calendar, today, &scripts, stats.cases).await?;
+    }
+    stats.store_secs = started.elapsed().as_secs_f64();
     Ok(stats)
 }
 

@@ -2,7 +2,7 @@
 //! real reference data (regions, laws, code sets). Loaded once per database: a marker in
 //! `meta` makes re-running safe.
 
-mod cases;
+pub(crate) mod cases;
 mod complaints;
 mod org;
 mod powers;
