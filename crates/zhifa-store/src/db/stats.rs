@@ -178,8 +178,8 @@ const BUCKET_SUMS: &str = "received, filed, decided, fine_fen, deviations, late,
                            reviews_due, reviewed, closed, inspections";
 
 impl Grain {
-    /// The province roll-up answers a target of the whole country or of one province, for
-    /// one agency of none, when it is grouped by nothing below the province.
+    /// The province roll-up answers a target of the whole country or of one province (not
+    /// of one agency) that is grouped by nothing below the province.
     fn of(t: &StatsTarget, by: Option<(Breakdown, usize)>) -> Grain {
         let coarse = t.agency_id.is_none()
             && t.prefix.len() <= 2
