@@ -498,18 +498,11 @@ async fn start(
 ) -> PageResult {
     let agency_id = agency_of(me)?;
     check_csrf(&me.session.csrf, Some(first(&form, "_csrf").as_str())).map_err(PageError)?;
+    let submitted = Submitted::new(START_FORM, &form);
     let cmd = match start_command(&form, &agency_id, on_site) {
         Ok(c) => c,
         Err(errors) => {
-            return new_page(
-                state,
-                me,
-                on_site,
-                Submitted::new(START_FORM, &form),
-                None,
-                errors,
-            )
-            .await;
+            return new_page(state, me, on_site, submitted, None, errors).await;
         }
     };
     let key = Some(first(&form, "idempotency_key"))
@@ -520,27 +513,11 @@ async fn start(
     match cases::execute(state, &me.scope, None, &env, &cmd).await {
         Ok(o) => Ok(Redirect::to(&format!("/cases/{}", o.case_id)).into_response()),
         Err(StoreError::Refused(r)) => {
-            new_page(
-                state,
-                me,
-                on_site,
-                Submitted::new(START_FORM, &form),
-                Some(r),
-                Vec::new(),
-            )
-            .await
+            new_page(state, me, on_site, submitted, Some(r), Vec::new()).await
         }
         Err(StoreError::Invalid(fields)) => {
             let errors = fields.iter().map(|f| f.message.clone()).collect();
-            new_page(
-                state,
-                me,
-                on_site,
-                Submitted::new(START_FORM, &form),
-                None,
-                errors,
-            )
-            .await
+            new_page(state, me, on_site, submitted, None, errors).await
         }
         Err(e) => Err(e.into()),
     }
